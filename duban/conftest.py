@@ -1,0 +1,109 @@
+"""Shared test people and data (healthchecks' alice/bob/charlie, Duban's cast).
+
+- office: the supervision office (督查室)
+- leader: a lead leader (区领导) who leads task 1
+- liaison_a / head_a: people of unit A, which leads task 1 and co-works on task 2
+- liaison_b: a liaison of unit B, which carries only task 3 and must get 404 on A's things
+- sysadmin / secadmin / auditor: the three separated administrative roles
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from planparser.model import Milestone as PMilestone
+from planparser.model import Plan as PPlan
+from planparser.model import Section as PSection
+from planparser.model import Target as PTarget
+from planparser.model import Task as PTask
+
+PASSWORD = "Test-pass-2026"
+
+
+def make_parsed_plan(**overrides) -> PPlan:
+    """A small plan as the parser would return it: three tasks, two sections."""
+    s1, s2 = "一、稳增长", "二、惠民生"
+    tasks = [
+        PTask(number="1", section=s1, subsection=None, title="全年新增市场主体不少于2000家。",
+              leaders=["李明"], lead_units=["甲局"], co_units=["丙局"],
+              deadline=date(2026, 12, 31), deadline_text="2026年12月31日",
+              targets=[PTarget(2000, "家", ">=", "不少于2000家")], line=10),
+        PTask(number="2", section=s1, subsection=None, title="完成老旧小区改造。",
+              leaders=["王芳"], lead_units=["丙局"], co_units=["甲局"],
+              deadline=date(2026, 9, 30), deadline_text="6月底前完成设计；9月底前完工",
+              milestones=[PMilestone(date(2026, 6, 30), "完成设计"), PMilestone(date(2026, 9, 30), "完工")], line=14),
+        PTask(number="3", section=s2, subsection=None, title="推进社区养老服务。",
+              leaders=["王芳"], lead_units=["乙局"], co_units=[], deadline=None, deadline_text="持续推进", line=18),
+    ]
+    plan = PPlan(title="2026年测试区重点工作分工方案", issuer="测试区人民政府办公室", issued=date(2026, 2, 1),
+                 plan_year=2026, default_deadline=None, sections=[PSection(s1), PSection(s2)], tasks=tasks)
+    for k, v in overrides.items():
+        setattr(plan, k, v)
+    return plan
+
+
+@pytest.fixture
+def plan(db):
+    from duban.plans.importing import build_preview, import_plan
+
+    parsed = make_parsed_plan()
+    return import_plan(build_preview(parsed, "0" * 64), actor=None, source_name="plan.txt", source_bytes=b"x").plan
+
+
+def _user(username, role, **fields):
+    from duban.accounts.models import User
+
+    user = User(username=username, role=role, full_name=username, **fields)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def units(plan):
+    from duban.org.models import Unit
+
+    return {name: Unit.objects.get(name=name) for name in ("甲局", "乙局", "丙局")}
+
+
+@pytest.fixture
+def office(db):
+    return _user("office", "office")
+
+
+@pytest.fixture
+def leader(plan):
+    from duban.org.models import Leader
+
+    return _user("leader", "leader", leader=Leader.objects.get(name="李明"))
+
+
+@pytest.fixture
+def liaison_a(units):
+    return _user("liaison_a", "liaison", unit=units["甲局"])
+
+
+@pytest.fixture
+def head_a(units):
+    return _user("head_a", "unit_head", unit=units["甲局"])
+
+
+@pytest.fixture
+def liaison_b(units):
+    return _user("liaison_b", "liaison", unit=units["乙局"])
+
+
+@pytest.fixture
+def sysadmin(db):
+    return _user("sysadmin", "sysadmin")
+
+
+@pytest.fixture
+def secadmin(db):
+    return _user("secadmin", "secadmin")
+
+
+@pytest.fixture
+def auditor(db):
+    return _user("auditor", "auditor")

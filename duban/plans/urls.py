@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<int:batch_id>/", views.import_preview, name="import_preview"),
+    path("<int:plan_id>/", views.plan_detail, name="detail"),
+    path("<int:plan_id>/source/", views.plan_source, name="source"),
+]

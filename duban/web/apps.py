@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+class WebConfig(AppConfig):
+    name = "duban.web"
+    label = "web"
+
+    def ready(self) -> None:
+        from duban.lib.sqlite import check_sqlite_connection
+
+        connection_created.connect(check_sqlite_connection, dispatch_uid="duban-sqlite-check")

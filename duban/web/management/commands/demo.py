@@ -1,0 +1,28 @@
+"""`duban demo`: load the seed plan and create demo sign-ins (printed once)."""
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from duban.plans.models import Plan
+from duban.web.demo import create_demo_accounts, load_seed_plan
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：示例分工方案和演示账号（密码只显示一次）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset-passwords", action="store_true", help="为已有演示账号重新生成密码")
+
+    def handle(self, *args, **opts):
+        if not Plan.objects.exists():
+            plan = load_seed_plan()
+            self.stdout.write(f"已导入示例方案《{plan.title}》：{plan.tasks.count()} 项任务")
+        creds = create_demo_accounts(reset=opts["reset_passwords"])
+        if not creds:
+            self.stdout.write("演示账号已存在，密码已在首次设置时显示。需要重新生成：duban demo --reset-passwords")
+            return
+        self.stdout.write("演示账号（密码只显示这一次，请妥善保存）：")
+        self.stdout.write(f"{'用户名':<10}{'密码':<14}{'角色':<8}对应")
+        for c in creds:
+            self.stdout.write(f"{c.username:<12}{c.password:<16}{c.role:<8}{c.who}")
+
