@@ -21,6 +21,14 @@ from planparser.model import Task as PTask
 PASSWORD = "Test-pass-2026"
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Uploaded and generated files of each test go to its own temporary folder."""
+    storages = dict(settings.STORAGES)
+    storages["default"] = {**storages["default"], "OPTIONS": {"location": str(tmp_path / "files")}}
+    settings.STORAGES = storages
+
+
 def make_parsed_plan(**overrides) -> PPlan:
     """A small plan as the parser would return it: three tasks, two sections."""
     s1, s2 = "一、稳增长", "二、惠民生"
@@ -107,3 +115,24 @@ def secadmin(db):
 @pytest.fixture
 def auditor(db):
     return _user("auditor", "auditor")
+
+
+# --- Accounts and audit (issue 7) -------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests make many accounts, so they hash with MD5.
+    duban/accounts/tests/test_passwords.py checks the real list puts Argon2 first."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_guard_open_for_flush(django_db_setup, django_db_blocker):
+    """The audit table's triggers refuse DELETE and TRUNCATE, which is how the test
+    runner empties the database after a transactional (e2e) test. The test database
+    gets an unbounded deletion permit; duban/audit/tests/test_guard.py takes it away
+    inside its own transaction to test the guard."""
+    from duban.audit.guard import open_for_tests
+
+    with django_db_blocker.unblock():
+        open_for_tests()

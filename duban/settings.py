@@ -2,6 +2,7 @@
 see deploy/duban.env for the full documented list."""
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -42,16 +43,23 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "duban.accounts",
     "duban.org",
     "duban.plans",
     "duban.workplans",
     "duban.audit",
     "duban.web",
+    "duban.security",
+    "duban.rounds",
+    "duban.supervision",
+    "duban.notifications",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "duban.security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "duban.audit.middleware.RequestContextMiddleware",
+    "duban.accounts.middleware.SessionPolicyMiddleware",
+    "duban.accounts.middleware.PasswordPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "duban.urls"
@@ -80,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "duban.notifications.context_processors.unread",
             ],
         },
     }
@@ -98,17 +109,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-duban.sqlite3")}
+    # A file (not :memory:) so WAL and concurrent-writer tests are real; one per
+    # process so simultaneous test runs never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-duban-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2 for new hashes; PBKDF2 still verifies older ones (upgraded at next sign-in).
 PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Figures (length, classes, history) come from the security policy the security
+# administrator sets in the UI (duban.security.models.SecurityPolicy).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "duban.accounts.passwords.MinimumLengthValidator"},
     {"NAME": "duban.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "duban.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "duban.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "duban.accounts.passwords.PasswordHistoryValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -131,7 +150,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DUBAN_MAX_UPLOAD_BYTES = envint("DUBAN_MAX_UPLOAD_MB", 20) * 1024 * 1024
 
+# Upper bound of a session; the idle limit and the (lower or equal) absolute limit are
+# the security policy's, enforced by duban.accounts.middleware.SessionPolicyMiddleware.
 SESSION_COOKIE_AGE = envint("DUBAN_SESSION_ABSOLUTE_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -140,11 +162,30 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 if SECURE:
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("DUBAN_SSL_REDIRECT", True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline scripts or styles: every script and style sheet is a file under /static/.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+# HSTS preload is for public domains in browsers' built-in lists; an intranet host is not one.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Email (notifications by SMTP). Deliveries are sent by `duban send_notifications`.
+EMAIL_BACKEND = envstr("DUBAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("DUBAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("DUBAN_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("DUBAN_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("DUBAN_EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("DUBAN_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("DUBAN_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("DUBAN_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = envstr("DUBAN_EMAIL_FROM", "duban@localhost")
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,12 @@
 """People who sign in, and the one role each holds."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -34,10 +37,32 @@ class User(AbstractUser):
         "org.Leader", null=True, blank=True, on_delete=models.PROTECT, related_name="account", verbose_name="对应区领导"
     )
     must_change_password = models.BooleanField("须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+
+    def save(self, *args, **kwargs):
+        """A new password (set_password, then save) stamps its time and joins the
+        password history; a hash upgrade on sign-in (which clears _password) does not."""
+        changed = self._password is not None
+        if changed:
+            self.password_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
+        super().save(*args, **kwargs)
+        if changed and self.has_usable_password():
+            PasswordHistory.remember(self)
+
+    def password_expired(self, max_age_days: int, now=None) -> bool:
+        changed = self.password_changed_at or self.date_joined
+        return (now or timezone.now()) - changed > timedelta(days=max_age_days)
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Roles that must use a second factor when the policy says so."""
+        return self.role == Role.OFFICE or self.role in ADMIN_ROLES
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -66,3 +91,82 @@ class User(AbstractUser):
     @property
     def sees_all_tasks(self) -> bool:
         return self.role in (Role.OFFICE, Role.LEADER)
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a person's recent passwords, so none of the last N is used again."""
+
+    KEEP = 24  # the most the policy can ask for
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history", verbose_name="用户")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+
+    @classmethod
+    def remember(cls, user: User) -> None:
+        cls.objects.create(user=user, password=user.password)
+        stale = cls.objects.filter(user=user).values_list("id", flat=True)[cls.KEEP:]
+        cls.objects.filter(id__in=list(stale)).delete()
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in (wrong password or wrong one-time code). Kept in the database,
+    not in process memory, so every application server counts the same failures."""
+
+    username = models.CharField("用户名", max_length=150, db_index=True)
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True, db_index=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "登录失败"
+        verbose_name_plural = "登录失败"
+
+
+class Lockout(models.Model):
+    """An account or a source address refused sign-in until `until`, or until the
+    security administrator ends it."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", "账号"
+        ADDRESS = "address", "来源地址"
+
+    kind = models.CharField("锁定对象", max_length=10, choices=Kind.choices)
+    key = models.CharField("用户名或地址", max_length=150, db_index=True)
+    started_at = models.DateTimeField("锁定时间", default=timezone.now)
+    until = models.DateTimeField("锁定至")
+    failures = models.PositiveSmallIntegerField("失败次数", default=0)
+    ended_at = models.DateTimeField("解除时间", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="解除人")
+
+    class Meta:
+        verbose_name = "锁定"
+        verbose_name_plural = "锁定"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+    def is_active(self, now=None) -> bool:
+        return self.ended_at is None and self.until > (now or timezone.now())
+
+
+class UserSession(models.Model):
+    """A signed-in session of a person, so "sign out everywhere" can end them all
+    whatever the session backend."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions", verbose_name="用户")
+    session_key = models.CharField("会话标识", max_length=40, unique=True)
+    created_at = models.DateTimeField("登录时间", default=timezone.now)
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+        ordering = ["-created_at"]

@@ -56,6 +56,12 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        from .labels import action_label
+
+        return action_label(self.action)
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("审计记录不可修改")

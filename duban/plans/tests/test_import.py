@@ -106,4 +106,4 @@ def test_it_keeps_collective_assignees_collective():
     parsed.tasks[2].lead_units = ["各部门", "各单位"]
     plan = _import(parsed).plan
     assert set(Unit.objects.filter(is_collective=True).values_list("name", flat=True)) == {"各部门", "各单位"}
-    assert [u.name for u in plan.tasks.get(key="3").lead_units()] == ["各部门"]
+    assert [u.name for u in plan.tasks.get(key="3").lead_units()] == ["各部门", "各单位"]

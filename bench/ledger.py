@@ -1,0 +1,327 @@
+"""Ledger benchmark: Duban's signed-in ledger page against a ceiling.
+
+    .venv/bin/python bench/ledger.py [--quick] [--duration S] [--connections N] [--keep]
+
+Builds a fresh SQLite database in a temporary DUBAN_DATA_DIR, migrates, imports the
+seed plan (examples/daxing-2026-plan.txt, 101 tasks) and creates an office user. Then
+it starts two gunicorn servers with the same settings on 127.0.0.1:
+
+- Duban itself (duban.wsgi, DUBAN_DEBUG off), the ledger page at /plans/ledger/,
+  requested with the session cookie of the office user, who signed in through the
+  real sign-in form;
+- the ceiling (bench/ceiling_app.py): one SQL query for the same 101 rows turned
+  into HTML by string joining, no framework at all.
+
+Both are checked first (200, every task title on the page), then loaded by wrk with
+the same duration and connections. The last three lines are the figures:
+
+    ledger_rps: N req/s
+    ceiling_rps: N req/s
+    ledger_ceiling_ratio: R ratio
+
+Traffic goes to 127.0.0.1 only; every run is bounded by --duration.
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from html import escape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "daxing-2026-plan.txt"
+EXPECTED_TASKS = 101
+LEDGER_PATH = "/plans/ledger/"
+USERNAME = "bench-office"
+PASSWORD = "Bench-pass-2026"
+# The same gunicorn settings for both servers, as in scripts/run.sh.
+GUNICORN = ["--workers", "2", "--threads", "4", "--worker-class", "gthread", "--log-level", "warning"]
+TARGET_RATIO = 0.5
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def die(msg: str, code: int = 1) -> None:
+    print(f"错误：{msg}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- data set up
+
+
+def prepare(data_dir: Path, profile_requests: int) -> list[str]:
+    """Migrate a fresh database, import the seed plan, create the office user.
+    Returns the titles of the active tasks. Runs Django in this process with the
+    same environment the servers get."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from duban.accounts.models import Role, User
+    from duban.plans.models import Task
+    from duban.web.demo import load_seed_plan
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    t0 = time.perf_counter()
+    plan = load_seed_plan(SEED)
+    log(f"imported {SEED.name} in {time.perf_counter() - t0:.2f} s")
+    titles = list(Task.objects.filter(plan=plan).active().order_by("order").values_list("title", flat=True))
+    if len(titles) != EXPECTED_TASKS:
+        die(f"种子方案应有 {EXPECTED_TASKS} 项任务，实际导入 {len(titles)} 项")
+    user = User(username=USERNAME, role=Role.OFFICE, full_name="基准测试督查室")
+    user.set_password(PASSWORD)
+    user.save()
+    if profile_requests:
+        profile_ledger(user, profile_requests)
+    connection.close()
+    return titles
+
+
+def profile_ledger(user, requests: int) -> None:
+    """In-process diagnosis of the ledger view: SQL queries per request, time in
+    SQL, and the rest (view, template, middleware) per request."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    client.get(LEDGER_PATH)  # warm the template cache
+    sql_seconds = []
+
+    def timed(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_seconds.append(time.perf_counter() - t)
+
+    with connection.execute_wrapper(timed):
+        response = client.get(LEDGER_PATH)
+    if response.status_code != 200:
+        die(f"台账页返回 {response.status_code}")
+    queries = len(sql_seconds)
+    sql_ms = sum(sql_seconds) * 1000
+    t0 = time.perf_counter()
+    for _ in range(requests):
+        client.get(LEDGER_PATH)
+    total_ms = (time.perf_counter() - t0) * 1000 / requests
+    log(
+        f"ledger view in-process: {queries} SQL queries ({sql_ms:.1f} ms in SQL), "
+        f"{total_ms:.1f} ms per request, {len(response.content) // 1024} KiB"
+    )
+
+
+# ---------------------------------------------------------------- servers
+
+
+class Server:
+    def __init__(self, name: str, app: str, chdir: Path, env: dict, log_dir: Path):
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"{name}.log"
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", app, "--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}", *GUNICORN],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                die(f"{self.name} 服务器启动失败：\n{self.log_path.read_text(errors='replace')[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        die(f"{self.name} 服务器 {timeout:.0f} 秒内未就绪")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def sign_in(server: Server) -> str:
+    """Signs in through the real form (GET for the CSRF token, then POST) and
+    returns the session cookie's value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    login = f"{server.url}/accounts/login/"
+    with opener.open(login, timeout=10) as resp:
+        page = resp.read().decode()
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if not match:
+        die("登录页没有 CSRF 令牌")
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": match.group(1), "username": USERNAME, "password": PASSWORD, "next": LEDGER_PATH}
+    ).encode()
+    request = urllib.request.Request(login, data=data, headers={"Referer": login})
+    try:
+        opener.open(request, timeout=10)
+        die("登录未成功：登录后没有跳转")
+    except urllib.error.HTTPError as exc:  # the 302 after a successful sign-in
+        if exc.code != 302:
+            die(f"登录返回 {exc.code}")
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if not session:
+        die("登录后没有得到 sessionid")
+    return session
+
+
+def check_page(name: str, url: str, headers: dict, titles: list[str]) -> int:
+    """The page answers 200 (not a redirect to sign-in) and shows every task."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as resp:
+            status, body = resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        die(f"{name}：{url} 返回 {exc.code}")
+    if status != 200:
+        die(f"{name}：{url} 返回 {status}")
+    missing = [t for t in titles if escape(t) not in body]
+    if missing:
+        die(f"{name}：页面缺少 {len(missing)} 项任务，例如：{missing[0][:40]}")
+    log(f"{name}: 200, all {len(titles)} tasks present, {len(body.encode()) // 1024} KiB")
+    return len(body.encode())
+
+
+# ---------------------------------------------------------------- load
+
+
+def run_wrk(url: str, seconds: int, connections: int, threads: int, headers: dict, quiet: bool = False) -> float:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    for k, v in headers.items():
+        cmd += ["-H", f"{k}: {v}"]
+    cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    if out.returncode != 0:
+        die(f"wrk 失败：{out.stderr or out.stdout}")
+    text = out.stdout
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if bad:
+        die(f"负载期间有 {bad.group(1)} 个非 2xx/3xx 响应：\n{text}")
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if not rps:
+        die(f"无法读取 wrk 的结果：\n{text}")
+    if quiet:
+        return float(rps.group(1))
+    errors = re.search(r"Socket errors: (.*)", text)
+    if errors:
+        log(f"  wrk socket errors: {errors.group(1)}")
+    latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", text)
+    if latency:
+        log(f"  latency avg {latency.group(1)}, stdev {latency.group(2)}, max {latency.group(3)}")
+    return float(rps.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Duban 台账页与上限对照的吞吐量基准")
+    parser.add_argument("--quick", action="store_true", help="3 秒一轮（默认 10 秒）")
+    parser.add_argument("--duration", type=int, help="每轮秒数")
+    parser.add_argument("--connections", type=int, default=16, help="并发连接数（默认 16）")
+    parser.add_argument("--threads", type=int, default=2, help="wrk 线程数（默认 2）")
+    parser.add_argument("--floor", action="store_true", help="另测 Django 的下限：已登录访问 / 的跳转（无页面）")
+    parser.add_argument("--keep", action="store_true", help="保留临时数据目录和服务器日志")
+    args = parser.parse_args()
+    seconds = args.duration or (3 if args.quick else 10)
+
+    if shutil.which("wrk") is None:
+        die("找不到负载工具 wrk：请运行 apt-get install -y wrk（Debian/Ubuntu）后重试", 2)
+    if not SEED.exists():
+        die(f"找不到种子方案 {SEED}")
+
+    data_dir = Path(tempfile.mkdtemp(prefix="duban-bench-"))
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # always the embedded SQLite
+    env.update(
+        DUBAN_DATA_DIR=str(data_dir),
+        DUBAN_DEBUG="false",
+        DUBAN_DEMO="false",
+        DUBAN_SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdefghij",
+        DUBAN_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="duban.settings",
+        DUBAN_BENCH_DB=str(data_dir / "duban.sqlite3"),
+        PYTHONPATH=str(ROOT),
+    )
+    os.environ.clear()
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+
+    servers: list[Server] = []
+    try:
+        titles = prepare(data_dir, profile_requests=5 if args.quick else 20)
+        duban = Server("duban", "duban.wsgi:application", ROOT, env, data_dir)
+        ceiling = Server("ceiling", "ceiling_app:application", ROOT / "bench", env, data_dir)
+        servers += [duban, ceiling]
+        for s in servers:
+            s.wait_ready()
+        cookie = {"Cookie": f"sessionid={sign_in(duban)}"}
+        check_page("duban ledger", duban.url + LEDGER_PATH, cookie, titles)
+        check_page("ceiling", ceiling.url + "/", {}, titles)
+
+        log(f"load: wrk {args.threads} threads, {args.connections} connections, {seconds} s each (after a 1 s warm-up)")
+        results = {}
+        runs = [("ledger", duban.url + LEDGER_PATH, cookie), ("ceiling", ceiling.url + "/", {})]
+        if args.floor:
+            # Signed-in "/" is a redirect: sessions, the user and middleware, no page.
+            runs.insert(1, ("floor (signed-in redirect /)", duban.url + "/", cookie))
+        for name, url, headers in runs:
+            run_wrk(url, 1, args.connections, args.threads, headers, quiet=True)
+            results[name] = run_wrk(url, seconds, args.connections, args.threads, headers)
+            log(f"  {name}: {results[name]:.1f} req/s")
+        # The session must still be good after the load (no silent redirects to sign-in).
+        check_page("duban ledger (after load)", duban.url + LEDGER_PATH, cookie, titles)
+    finally:
+        for s in servers:
+            s.stop()
+        if args.keep:
+            log(f"kept: {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+    ratio = results["ledger"] / results["ceiling"] if results["ceiling"] else 0.0
+    verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
+    log(f"ratio {ratio:.3f} {verdict} the target of {TARGET_RATIO}")
+    print(f"ledger_rps: {results['ledger']:.1f} req/s")
+    print(f"ceiling_rps: {results['ceiling']:.1f} req/s")
+    print(f"ledger_ceiling_ratio: {ratio:.3f} ratio", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Page helpers shared by the e2e tests. Selectors go by what a person sees
+(roles, labels, text), so markup can change without breaking the tests."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+SUBMIT = re.compile(r"^(筛选|查询|搜索|应用|确定)$")
+
+
+def ledger_table(page: Page):
+    return page.locator("main table").first
+
+
+def apply_filters(page: Page, *, unit: str | None = None, keyword: str | None = None) -> None:
+    """Fills the ledger's filter form and submits it (a submit button when there is
+    one; otherwise the form is expected to update itself, htmx-style)."""
+    form = page.locator("main form").filter(has=page.locator("select, input[type=search], input[type=text]")).first
+    expect(form).to_be_visible()
+    if unit is not None:
+        field = form.get_by_label(re.compile(r"单位"))
+        field.first.select_option(label=unit)
+    if keyword is not None:
+        field = form.get_by_label(re.compile(r"关键[词字]|搜索|任务"))
+        if field.count() == 0:
+            field = form.get_by_role("searchbox")
+        field.first.fill(keyword)
+    button = form.get_by_role("button", name=SUBMIT)
+    if button.count():
+        button.first.click()
+    elif keyword is not None:
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+
+
+def open_task(page: Page, title_part: str) -> None:
+    """From the ledger (or 'my tasks'), opens the task whose title contains title_part."""
+    page.locator("main").get_by_role("link", name=re.compile(re.escape(title_part))).first.click()
+    expect(page).to_have_url(re.compile(r"/plans/tasks/\d+/$"))
+
+
+ADD = re.compile(r"^(添加|新增|添加节点|新增节点|保存|保存节点)$")
+MARK_DONE = re.compile(r"^(完成|标记完成|办结|填报完成)$")
+CONFIRM_DONE = re.compile(r"^(确认完成|保存|提交|确定|标记完成)$")
+
+
+def milestones_region(page: Page):
+    """The part of the task page that lists its milestones (工作节点)."""
+    region = page.locator("main section, main div.card, main [id*=milestone]").filter(
+        has=page.get_by_role("heading", name=re.compile(r"节点|工作方案"))
+    )
+    return region.first if region.count() else page.locator("main")
+
+
+def timeline(page: Page):
+    """The task's timeline (its event log)."""
+    region = page.locator("main section, main div.card, main [id*=timeline]").filter(
+        has=page.get_by_role("heading", name=re.compile(r"时间线|动态|记录|留痕|进展"))
+    )
+    return region.last
+
+
+def add_milestone(page: Page, *, title: str, due: str, owner: str) -> None:
+    """Fills the add-milestone form on a task page and submits it."""
+    form = page.locator("main form").filter(has=page.get_by_label(re.compile(r"节点内容|节点名称|内容"))).first
+    expect(form).to_be_visible()
+    form.get_by_label(re.compile(r"节点内容|节点名称|内容")).first.fill(title)
+    form.get_by_label(re.compile(r"完成时间|计划完成|时限|截止")).first.fill(due)
+    owner_field = form.get_by_label(re.compile(r"责任人"))
+    if owner_field.count():
+        owner_field.first.fill(owner)
+    form.get_by_role("button", name=ADD).first.click()
+
+
+def complete_milestone(page: Page, *, title: str, evidence: str) -> None:
+    """Marks the milestone `title` done with an evidence note."""
+    item = page.locator("main li, main tr, main .milestone").filter(has_text=title).last
+    item.get_by_role("button", name=MARK_DONE).or_(item.get_by_role("link", name=MARK_DONE)).first.click()
+    note = page.get_by_label(re.compile(r"完成情况|佐证|说明|证明")).first
+    expect(note).to_be_visible()
+    note.fill(evidence)
+    form = page.locator("form").filter(has=note)
+    form.get_by_role("button", name=CONFIRM_DONE).first.click()

@@ -1,0 +1,80 @@
+"""A task's timeline: every Event recorded against the task, newest first, with its
+before → after shown field by field in Chinese."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from duban.audit.models import Event
+
+# Keys used in Event.before / Event.after across apps, and their Chinese names.
+FIELD_LABELS = {
+    # work plans (duban.workplans.actions.snapshot)
+    "title": "内容",
+    "due": "完成时间",
+    "unit": "责任单位",
+    "owner": "责任人",
+    "is_measurable": "量化指标",
+    "done_on": "完成日期",
+    "evidence": "完成情况说明",
+    "reason": "原因",
+    # plan import (duban.plans.importing.FIELD_LABELS)
+    "section": "所属部分",
+    "subsection": "二级标题",
+    "leaders": "牵头领导",
+    "lead_units": "牵头单位",
+    "co_units": "配合单位",
+    "deadline": "完成时限",
+    "deadline_text": "完成时限原文",
+    "milestones": "阶段节点",
+    "targets": "量化指标",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def show(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, (list, tuple)):
+        return "；".join(show(v) if not isinstance(v, (list, tuple)) else " ".join(show(x) for x in v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "，".join(f"{FIELD_LABELS.get(k, k)}：{show(v)}" for k, v in value.items())
+    return str(value)
+
+
+def changes(event: Event) -> list[Change]:
+    """The fields an event changed (both sides shown), or the fields it created or
+    removed (one side shown as —)."""
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    keys = list(before) + [k for k in after if k not in before]
+    out = []
+    for key in keys:
+        b, a = before.get(key), after.get(key)
+        if key in before and key in after and b == a:
+            continue
+        out.append(Change(FIELD_LABELS.get(key, key), show(b), show(a)))
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    event: Event
+    changes: list[Change]
+
+
+def task_timeline(task) -> list[Entry]:
+    """Every successful event of the task, newest first. Refused attempts (result
+    denied/failed) belong to the security audit trail, not the task's timeline."""
+    events = Event.objects.filter(task=task, result=Event.Result.OK).order_by("-at", "-id")
+    return [Entry(e, changes(e)) for e in events]

@@ -1,0 +1,527 @@
+"""Every state change of rounds, reports and coordination items.
+
+Each action is atomic and writes its audit record. Report writes are guarded by a
+conditional UPDATE (``WHERE version = n`` or ``WHERE status IN …``) whose row count is
+checked, so two people (or two browser tabs, or a double click) never silently
+overwrite each other; this works on SQLite and PostgreSQL alike (SECURITY.md, traps).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+from typing import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from duban.accounts.models import Role
+from duban.audit.log import record
+from duban.org.models import Leader, Unit
+from duban.plans.models import Task, TaskUnit
+
+from .models import (
+    Attachment,
+    Cadence,
+    CoordinationItem,
+    ProgressStatus,
+    Report,
+    ReportVersion,
+    Round,
+    ScopeKind,
+    TargetActual,
+)
+from .uploads import check_upload
+
+CONTENT_FIELDS = ("progress_status", "percent", "progress", "problems", "next_steps", "coordination")
+
+
+class ActionError(Exception):
+    """A refused action; the message is Chinese and says why."""
+
+
+class ReportConflict(ActionError):
+    """Someone else saved the report since this form was loaded. ``current`` is the
+    report as it is now saved, to show beside the refused input."""
+
+    def __init__(self, current: Report):
+        self.current = current
+        who = current.updated_by or "他人"
+        when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+        super().__init__(f"保存未成功：该报告已于 {when} 被 {who} 修改。请对照下方对方保存的内容，确认后重新填写并保存。")
+
+
+# --- permissions (the views' 403 checks use the same functions) ----------------------
+
+def can_edit(user, report: Report) -> bool:
+    return bool(user.is_unit_person and user.unit_id == report.unit_id and report.is_editable)
+
+
+def can_approve(user, report: Report) -> bool:
+    return (
+        user.role == Role.UNIT_HEAD and user.unit_id == report.unit_id
+        and report.status == Report.Status.PENDING_APPROVAL and report.round.is_open
+    )
+
+
+def _leads_task(user, report: Report) -> bool:
+    return bool(
+        user.is_unit_person and report.role == Report.Role.CO
+        and report.lead_reports().filter(unit_id=user.unit_id).exists()
+    )
+
+
+def can_return(user, report: Report) -> bool:
+    if report.status == Report.Status.PENDING_APPROVAL:
+        return can_approve(user, report)
+    if report.status == Report.Status.SUBMITTED:
+        return bool(user.is_office or _leads_task(user, report))
+    return False
+
+
+def can_accept(user, report: Report) -> bool:
+    return bool(user.is_office and report.status == Report.Status.SUBMITTED)
+
+
+def can_respond(user, item: CoordinationItem) -> bool:
+    if user.is_office:
+        return True
+    if user.is_leader and user.leader_id and item.addressed_to_leader_id == user.leader_id:
+        return True
+    return bool(user.is_unit_person and item.addressed_to_unit_id and item.addressed_to_unit_id == user.unit_id)
+
+
+def _require(ok: bool, message: str = "您无权进行此操作") -> None:
+    if not ok:
+        raise PermissionDenied(message)
+
+
+# --- rounds -------------------------------------------------------------------------
+
+def scope_tasks(plan, scope_kind: str, sections: Iterable = (), tasks: Iterable = ()):
+    qs = Task.objects.filter(plan=plan).active()
+    if scope_kind == ScopeKind.SECTIONS:
+        qs = qs.filter(section__in=list(sections))
+    elif scope_kind == ScopeKind.TASKS:
+        qs = qs.filter(pk__in=[t.pk for t in tasks])
+    return qs.order_by("order")
+
+
+@transaction.atomic
+def open_round(plan, *, actor, name: str, period_start: dt.date, period_end: dt.date, opens_on: dt.date,
+               due_on: dt.date, scope_kind: str = ScopeKind.PLAN, sections: Iterable = (), tasks: Iterable = (),
+               requires_head_approval: bool = False, cadence: Cadence | None = None) -> Round:
+    """Open a round and create its report slots: one per task in scope and per
+    responsible unit (lead or co). Collective assignees (各部门) get no slot: nobody
+    signs in for them."""
+    if period_start > period_end:
+        raise ActionError("调度期起始日期不能晚于截止日期")
+    if due_on < opens_on:
+        raise ActionError("报送截止日期不能早于开始填报日期")
+    sections, tasks = list(sections), list(tasks)
+    if scope_kind == ScopeKind.SECTIONS and not sections:
+        raise ActionError("请选择要调度的章节")
+    if scope_kind == ScopeKind.TASKS and not tasks:
+        raise ActionError("请选择要调度的任务")
+    rnd = Round.objects.create(
+        name=name, plan=plan, period_start=period_start, period_end=period_end, opens_on=opens_on, due_on=due_on,
+        scope_kind=scope_kind, requires_head_approval=requires_head_approval, cadence=cadence, created_by=actor,
+    )
+    if scope_kind == ScopeKind.SECTIONS:
+        rnd.sections.set(sections)
+    elif scope_kind == ScopeKind.TASKS:
+        rnd.tasks.set(tasks)
+    in_scope = scope_tasks(plan, scope_kind, sections, tasks)
+    assignments = (
+        TaskUnit.objects.filter(task__in=in_scope, unit__is_collective=False)
+        .select_related("task").order_by("task__order", "-role", "order")
+    )
+    slots = [
+        Report(round=rnd, task_id=a.task_id, unit_id=a.unit_id,
+               role=Report.Role.LEAD if a.role == TaskUnit.Role.LEAD else Report.Role.CO)
+        for a in assignments
+    ]
+    Report.objects.bulk_create(slots)
+    record("round.open", actor=actor, obj=rnd,
+           summary=f"发起调度“{rnd.name}”，截止 {due_on:%Y-%m-%d}，共 {len(slots)} 份报告",
+           after={"name": name, "due_on": due_on.isoformat(), "slots": len(slots), "scope": scope_kind})
+    return rnd
+
+
+@transaction.atomic
+def close_round(rnd: Round, *, actor) -> Round:
+    _require(actor is None or actor.is_office)
+    if not Round.objects.filter(pk=rnd.pk, status=Round.Status.OPEN).update(
+        status=Round.Status.CLOSED, closed_at=timezone.now()
+    ):
+        raise ActionError("该调度已结束")
+    rnd.refresh_from_db()
+    missing = rnd.reports.filter(first_submitted_at__isnull=True).count()
+    record("round.close", actor=actor, obj=rnd, summary=f"结束调度“{rnd.name}”，未报送 {missing} 份")
+    return rnd
+
+
+def open_due_rounds(as_of: dt.date | None = None) -> list[Round]:
+    """Open every round an active cadence owes by `as_of`. Idempotent and safe to run
+    in two processes at once: the (cadence, period_start) unique constraint lets only
+    one of them create a round; the other's insert fails and is skipped."""
+    as_of = as_of or timezone.localdate()
+    opened = []
+    for cadence in Cadence.objects.filter(active=True).select_related("plan"):
+        for start, end in cadence.due_periods(as_of):
+            if Round.objects.filter(cadence=cadence, period_start=start).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    opened.append(open_round(
+                        cadence.plan, actor=None, name=cadence.round_name(start), period_start=start, period_end=end,
+                        opens_on=max(as_of, end - dt.timedelta(days=cadence.open_days_before_end)),
+                        due_on=end + dt.timedelta(days=cadence.due_day_offset),
+                        requires_head_approval=cadence.requires_head_approval, cadence=cadence,
+                    ))
+            except IntegrityError:
+                continue  # another scheduler opened it first
+    return opened
+
+
+# --- report content -----------------------------------------------------------------
+
+def parse_addressee(value: str) -> Leader | Unit | None:
+    kind, _, pk = (value or "").partition(":")
+    if not pk.isdigit():
+        return None
+    if kind == "leader":
+        return Leader.objects.filter(pk=pk).first()
+    if kind == "unit":
+        return Unit.objects.filter(pk=pk).first()
+    return None
+
+
+def clean_content(data: dict) -> dict:
+    """Validate report content (from the form or the Excel sheet); Chinese errors."""
+    out = {}
+    status = data.get("progress_status") or ""
+    if status and status not in ProgressStatus.values:
+        raise ActionError(f"推进状态“{status}”无效")
+    out["progress_status"] = status
+    percent = data.get("percent")
+    if percent in ("", None):
+        out["percent"] = None
+    else:
+        try:
+            percent = int(percent)
+        except (TypeError, ValueError):
+            raise ActionError("完成进度必须是 0 到 100 之间的整数") from None
+        if not 0 <= percent <= 100:
+            raise ActionError("完成进度必须是 0 到 100 之间的整数")
+        out["percent"] = percent
+    for f in ("progress", "problems", "next_steps"):
+        out[f] = (data.get(f) or "").strip()
+    items = []
+    for item in data.get("coordination") or []:
+        text = (item.get("text") or "").strip()
+        if not text:
+            continue
+        if parse_addressee(item.get("to", "")) is None:
+            raise ActionError(f"需协调事项“{text[:20]}”请选择提请的领导或单位")
+        items.append({"to": item["to"], "text": text})
+    out["coordination"] = items
+    return out
+
+
+@transaction.atomic
+def save_report_draft(report: Report, *, actor, data: dict, version: int,
+                      actuals: dict[int, Decimal | None] | None = None, carried_forward: bool | None = None) -> Report:
+    """Save the draft. `version` is the version the editor started from; if the report
+    was saved since, nothing is written and ReportConflict carries the saved report."""
+    _require(can_edit(actor, report), "该报告当前不能修改")
+    content = clean_content(data)
+    fields = dict(content, updated_by=actor, updated_at=timezone.now(), version=F("version") + 1)
+    if carried_forward is not None:
+        fields["carried_forward"] = carried_forward
+    updated = Report.objects.filter(pk=report.pk, version=version, status__in=Report.EDITABLE).update(**fields)
+    if not updated:
+        raise ReportConflict(Report.objects.select_related("updated_by", "round").get(pk=report.pk))
+    if actuals is not None:
+        valid = set(report.task.targets.values_list("pk", flat=True))
+        for target_id, value in actuals.items():
+            if target_id not in valid:
+                raise ActionError("指标不属于该任务")
+            if value is None:
+                TargetActual.objects.filter(report=report, target_id=target_id).delete()
+            else:
+                TargetActual.objects.update_or_create(report=report, target_id=target_id, defaults={"value": value})
+    before = {f: getattr(report, f) for f in CONTENT_FIELDS}
+    report.refresh_from_db()
+    record("report.save", actor=actor, obj=report, task=report.task, summary=f"保存报告草稿：{report}",
+           before=before, after={f: getattr(report, f) for f in CONTENT_FIELDS})
+    return report
+
+
+def previous_report(report: Report) -> Report | None:
+    """The same task and unit's report in the previous round, if it went out."""
+    prev_round = report.round.previous()
+    if prev_round is None:
+        return None
+    return (
+        Report.objects.filter(round=prev_round, task_id=report.task_id, unit_id=report.unit_id)
+        .exclude(first_submitted_at__isnull=True).first()
+    )
+
+
+@transaction.atomic
+def carry_forward_report(report: Report, *, actor, version: int) -> Report:
+    """Copy last round's submitted text into this draft, to be edited."""
+    prev = previous_report(report)
+    if prev is None:
+        raise ActionError("上一期没有可沿用的报告")
+    data = {f: getattr(prev, f) for f in CONTENT_FIELDS}
+    return save_report_draft(report, actor=actor, data=data, version=version, carried_forward=True)
+
+
+_NOISE = re.compile(r"[\s，。、；：,.;:！!？?“”\"'（）()]+")
+
+
+def _norm(text: str) -> str:
+    return _NOISE.sub("", text or "")
+
+
+def is_repeat_of_previous(report: Report) -> bool:
+    """True when the report says nothing new: its progress text, status and percent
+    are those of the same unit's report for the task in the previous round."""
+    prev = previous_report(report)
+    if prev is None or not _norm(report.progress):
+        return False
+    last = prev.versions.order_by("-number").first()
+    data = last.data if last else {f: getattr(prev, f) for f in CONTENT_FIELDS}
+    return (
+        _norm(report.progress) == _norm(data.get("progress", ""))
+        and report.percent == data.get("percent")
+        and report.progress_status == data.get("progress_status")
+    )
+
+
+def _raise_coordination_items(report: Report) -> None:
+    for item in report.coordination or []:
+        to = parse_addressee(item.get("to", ""))
+        if to is None:
+            continue
+        key = {"addressed_to_leader": to} if isinstance(to, Leader) else {"addressed_to_unit": to}
+        if CoordinationItem.objects.filter(report=report, text=item["text"], **key).exists():
+            continue
+        ci = CoordinationItem.objects.create(report=report, task=report.task, text=item["text"],
+                                             raised_by_unit=report.unit, **key)
+        record("coordination.raise", actor=report.submitted_by, obj=ci, task=report.task,
+               summary=f"{report.unit}提请{to}协调：{item['text'][:60]}")
+
+
+def _freeze(report: Report, actor) -> ReportVersion:
+    number = (report.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return ReportVersion.objects.create(report=report, number=number, data=report.snapshot(), submitted_by=actor,
+                                        submitted_at=timezone.now())
+
+
+def _going_out(report: Report, actor, now) -> None:
+    """Effects of a report going out (to the office, or a co part to the lead unit)."""
+    Report.objects.filter(pk=report.pk, first_submitted_at__isnull=True).update(first_submitted_at=now)
+    report.refresh_from_db()
+    _raise_coordination_items(report)
+
+
+@transaction.atomic
+def submit_report(report: Report, *, actor, version: int | None = None) -> Report:
+    """Submit the report. With head approval on and a liaison submitting, it waits for
+    the unit head; otherwise it goes out at once. A lead report takes with it the
+    co-units' parts submitted so far (汇总). Every submission is frozen as a version."""
+    _require(can_edit(actor, report), "该报告当前不能报送")
+    report.refresh_from_db()
+    missing = []
+    if not report.progress_status:
+        missing.append("推进状态")
+    if not report.progress.strip():
+        missing.append("进展情况")
+    if missing:
+        raise ActionError(f"报送前请填写：{'、'.join(missing)}")
+    needs_head = report.round.requires_head_approval and actor.role != Role.UNIT_HEAD
+    new_status = Report.Status.PENDING_APPROVAL if needs_head else Report.Status.SUBMITTED
+    now = timezone.now()
+    qs = Report.objects.filter(pk=report.pk, status__in=Report.EDITABLE)
+    if version is not None:
+        qs = qs.filter(version=version)
+    report.is_repeat = is_repeat_of_previous(report)
+    updated = qs.update(
+        status=new_status, submitted_at=now, submitted_by=actor, is_repeat=report.is_repeat, return_reason="",
+        approved_by=(actor if not needs_head and report.round.requires_head_approval else None),
+        version=F("version") + 1, updated_by=actor, updated_at=now,
+    )
+    if not updated:
+        raise ReportConflict(Report.objects.select_related("updated_by", "round").get(pk=report.pk))
+    report.refresh_from_db()
+    if report.role == Report.Role.LEAD:
+        parts = report.co_parts().filter(status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])
+        report.consolidated_from.add(*parts)
+    version_row = _freeze(report, actor)
+    if new_status == Report.Status.SUBMITTED:
+        _going_out(report, actor, now)
+    late = "（逾期）" if report.is_late else ""
+    record("report.submit", actor=actor, obj=report, task=report.task,
+           summary=f"{'提交单位负责人审核' if needs_head else '报送'}报告{late}：{report}（第{version_row.number}版）",
+           after={"status": new_status, "version": version_row.number, "is_repeat": report.is_repeat})
+    return report
+
+
+def _transition(report: Report, from_status: Iterable[str], **fields) -> Report:
+    fields.setdefault("version", F("version") + 1)
+    if not Report.objects.filter(pk=report.pk, status__in=list(from_status)).update(**fields):
+        raise ActionError("报告状态已变化，请刷新页面后重试")
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def approve_report(report: Report, *, actor) -> Report:
+    """The unit head approves a pending report; it goes out."""
+    _require(can_approve(actor, report), "只有本单位负责人可以审核该报告")
+    now = timezone.now()
+    _transition(report, [Report.Status.PENDING_APPROVAL], status=Report.Status.SUBMITTED, approved_by=actor,
+                updated_at=now)
+    _going_out(report, actor, now)
+    record("report.approve", actor=actor, obj=report, task=report.task, summary=f"单位负责人审核通过：{report}")
+    return report
+
+
+@transaction.atomic
+def return_report(report: Report, *, actor, reason: str) -> Report:
+    """Return a report with a reason: the office (any submitted report), the lead
+    unit (a co part), or the unit head (a report waiting for approval)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("请填写退回原因")
+    _require(can_return(actor, report), "您无权退回该报告")
+    before = report.status
+    _transition(report, [before], status=Report.Status.RETURNED, return_reason=reason, reviewed_by=actor,
+                reviewed_at=timezone.now())
+    record("report.return", actor=actor, obj=report, task=report.task, summary=f"退回报告：{report}；原因：{reason[:200]}",
+           before={"status": before}, after={"status": Report.Status.RETURNED, "reason": reason})
+    return report
+
+
+@transaction.atomic
+def accept_report(report: Report, *, actor) -> Report:
+    """The office accepts a submitted report; co parts consolidated into it are
+    accepted with it."""
+    _require(can_accept(actor, report), "只有督查室可以采纳已报送的报告")
+    now = timezone.now()
+    _transition(report, [Report.Status.SUBMITTED], status=Report.Status.ACCEPTED, reviewed_by=actor, reviewed_at=now)
+    parts = report.consolidated_from.filter(status=Report.Status.SUBMITTED)
+    n = parts.update(status=Report.Status.ACCEPTED, reviewed_by=actor, reviewed_at=now, version=F("version") + 1)
+    record("report.accept", actor=actor, obj=report, task=report.task,
+           summary=f"采纳报告：{report}" + (f"（含配合单位材料 {n} 份）" if n else ""))
+    return report
+
+
+@transaction.atomic
+def consolidate_report(report: Report, *, actor, version: int) -> Report:
+    """Bring the co-units' submitted parts into the lead unit's draft (汇总): each
+    part's text is appended under the unit's name, once."""
+    _require(can_edit(actor, report) and report.role == Report.Role.LEAD, "只有牵头单位可以汇总配合单位材料")
+    parts = list(report.co_parts().filter(status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED]))
+    if not parts:
+        raise ActionError("配合单位尚未报送材料，暂无可汇总的内容")
+    data = {f: getattr(report, f) for f in CONTENT_FIELDS}
+    for part in parts:
+        for f in ("progress", "problems", "next_steps"):
+            text = getattr(part, f).strip()
+            block = f"【{part.unit.name}】{text}"
+            if text and block not in data[f]:
+                data[f] = f"{data[f].rstrip()}\n{block}".strip()
+    saved = save_report_draft(report, actor=actor, data=data, version=version)
+    saved.consolidated_from.add(*parts)
+    record("report.consolidate", actor=actor, obj=saved, task=saved.task,
+           summary=f"汇总配合单位材料：{'、'.join(p.unit.name for p in parts)}")
+    return saved
+
+
+# --- attachments --------------------------------------------------------------------
+
+@transaction.atomic
+def add_attachment(report: Report, *, actor, name: str, data: bytes) -> Attachment:
+    _require(can_edit(actor, report), "该报告当前不能添加附件")
+    kind, display = check_upload(data, name)
+    att = Attachment(report=report, original_name=display, content_type=kind.content_type, size=len(data),
+                     sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
+    att.file.save(f"upload{kind.ext}", ContentFile(data), save=False)
+    att.save()
+    record("report.attach", actor=actor, obj=att, task=report.task, summary=f"上传佐证材料“{display}”：{report}")
+    return att
+
+
+@transaction.atomic
+def remove_attachment(att: Attachment, *, actor) -> Attachment:
+    """Soft removal: submitted versions that list the file keep it."""
+    _require(can_edit(actor, att.report), "该报告当前不能移除附件")
+    if not Attachment.objects.filter(pk=att.pk, removed_at__isnull=True).update(removed_at=timezone.now()):
+        raise ActionError("该附件已移除")
+    record("report.detach", actor=actor, obj=att, task=att.report.task, summary=f"移除佐证材料“{att.original_name}”")
+    return att
+
+
+# --- coordination -------------------------------------------------------------------
+
+@transaction.atomic
+def respond_coordination(item: CoordinationItem, *, actor, response: str) -> CoordinationItem:
+    response = (response or "").strip()
+    if not response:
+        raise ActionError("请填写答复内容")
+    _require(can_respond(actor, item), "您无权答复该协调事项")
+    if not CoordinationItem.objects.filter(pk=item.pk, status=CoordinationItem.Status.OPEN).update(
+        response=response, responded_by=actor, responded_at=timezone.now()
+    ):
+        raise ActionError("该协调事项已办结")
+    item.refresh_from_db()
+    record("coordination.respond", actor=actor, obj=item, task=item.task, summary=f"答复协调事项：{response[:100]}")
+    return item
+
+
+@transaction.atomic
+def close_coordination(item: CoordinationItem, *, actor, response: str = "") -> CoordinationItem:
+    _require(can_respond(actor, item), "您无权办结该协调事项")
+    fields = {"status": CoordinationItem.Status.CLOSED, "closed_by": actor, "closed_at": timezone.now()}
+    if response.strip():
+        fields.update(response=response.strip(), responded_by=actor, responded_at=timezone.now())
+    if not CoordinationItem.objects.filter(pk=item.pk, status=CoordinationItem.Status.OPEN).update(**fields):
+        raise ActionError("该协调事项已办结")
+    item.refresh_from_db()
+    record("coordination.close", actor=actor, obj=item, task=item.task, summary=f"办结协调事项：{item.text[:60]}")
+    return item
+
+
+# --- Excel sheet ---------------------------------------------------------------------
+
+@transaction.atomic
+def import_round_sheet(rnd: Round, *, actor, data: bytes, submit: bool = False) -> list[Report]:
+    """Apply an uploaded round sheet: every row is validated first; any error and
+    nothing changes (SheetErrors lists them per row and column, in Chinese)."""
+    from .sheets import SheetErrors, parse_round_sheet
+
+    _require(actor.is_unit_person and rnd.is_open, "只有本单位人员可以在调度进行中上传报表")
+    rows = parse_round_sheet(rnd, actor, data)  # raises SheetErrors
+    saved, errors = [], []
+    for row in rows:
+        try:
+            report = save_report_draft(row.report, actor=actor, data=row.data, version=row.version,
+                                       actuals=row.actuals)
+            if submit:
+                report = submit_report(report, actor=actor)
+            saved.append(report)
+        except ActionError as exc:
+            errors.append(f"第{row.number}行：{exc}")
+    if errors:
+        raise SheetErrors(errors)
+    record("round.import_sheet", actor=actor, obj=rnd, summary=f"{actor.unit}上传调度报表，更新 {len(saved)} 份报告"
+           + ("并报送" if submit else ""))
+    return saved

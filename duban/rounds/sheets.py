@@ -1,0 +1,211 @@
+"""A unit's round sheet (调度报表): download, fill offline, upload back.
+
+One row per report slot of the unit in the round, Chinese headers, frozen header row,
+a drop-down list for the status. The upload is checked row by row and column by
+column before anything is written (``actions.import_round_sheet`` applies it all or
+nothing)."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .models import ProgressStatus, Report, Round
+
+COLUMNS = [
+    # (header, width, report field or None)
+    ("报告编号", 10, None),
+    ("版本", 6, None),
+    ("序号", 6, None),
+    ("工作任务", 40, None),
+    ("本单位角色", 10, None),
+    ("推进状态", 10, "progress_status"),
+    ("完成进度（%）", 10, "percent"),
+    ("进展情况", 50, "progress"),
+    ("存在问题", 30, "problems"),
+    ("下一步计划", 30, "next_steps"),
+    ("指标完成值", 30, None),
+]
+HEADERS = [c[0] for c in COLUMNS]
+STATUS_BY_LABEL = {label: value for value, label in ProgressStatus.choices}
+SHEET_TITLE = "调度报表"
+
+
+class SheetErrors(Exception):
+    """Every problem found in an uploaded sheet, each a Chinese line naming row and column."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("；".join(errors))
+
+
+def unit_reports(rnd: Round, unit_id: int):
+    return (
+        Report.objects.filter(round=rnd, unit_id=unit_id)
+        .select_related("task").prefetch_related("task__targets", "actuals")
+        .order_by("task__order")
+    )
+
+
+def _targets_cell(report: Report) -> str:
+    actual = {a.target_id: a.value for a in report.actuals.all()}
+    lines = []
+    for t in report.task.targets.all():
+        v = actual.get(t.pk)
+        lines.append(f"{t}={'' if v is None else format(v.normalize(), 'f')}")
+    return "\n".join(lines)
+
+
+def build_round_sheet(rnd: Round, unit) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    ws.append(HEADERS)
+    head_fill = PatternFill("solid", fgColor="EEF1F6")
+    for i, (_, width, _) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font = Font(bold=True)
+        cell.fill = head_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for r in unit_reports(rnd, unit.pk):
+        ws.append([
+            r.pk, r.version, r.task.number, r.task.title, r.get_role_display(),
+            r.get_progress_status_display() if r.progress_status else "", r.percent,
+            r.progress, r.problems, r.next_steps, _targets_cell(r),
+        ])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    ws.freeze_panes = "A2"
+    dv = DataValidation(type="list", formula1='"' + ",".join(ProgressStatus.labels) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="推进状态无效", error="请从下拉列表中选择推进状态")
+    dv.add(f"F2:F{max(ws.max_row, 2)}")
+    ws.add_data_validation(dv)
+    pv = DataValidation(type="whole", operator="between", formula1="0", formula2="100", allow_blank=True,
+                        showErrorMessage=True, errorTitle="完成进度无效", error="请填写 0 到 100 之间的整数")
+    pv.add(f"G2:G{max(ws.max_row, 2)}")
+    ws.add_data_validation(pv)
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@dataclass
+class SheetRow:
+    number: int
+    report: Report
+    version: int
+    data: dict
+    actuals: dict
+
+
+def _text(v) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def parse_round_sheet(rnd: Round, user, data: bytes) -> list[SheetRow]:
+    """Read and validate every row; raise SheetErrors listing all problems."""
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many kinds for a non-xlsx file
+        raise SheetErrors(["无法读取上传的文件，请上传从本系统下载的 .xlsx 调度报表"]) from None
+    ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    if not rows or [_text(v) for v in rows[0][: len(HEADERS)]] != HEADERS:
+        raise SheetErrors([f"第1行：表头与本系统的调度报表不一致，应为：{'、'.join(HEADERS)}"])
+    reports = {r.pk: r for r in unit_reports(rnd, user.unit_id)}
+    errors: list[str] = []
+    out: list[SheetRow] = []
+    seen: set[int] = set()
+    for n, values in enumerate(rows[1:], start=2):
+        values = list(values) + [None] * (len(HEADERS) - len(values))
+        if all(_text(v) == "" for v in values):
+            continue
+        cell = dict(zip(HEADERS, values))
+        row_errors: list[str] = []
+
+        def err(col: str, msg: str) -> None:
+            row_errors.append(f"第{n}行“{col}”列：{msg}")
+
+        try:
+            rid = int(cell["报告编号"])
+        except (TypeError, ValueError):
+            err("报告编号", "缺少或不是数字，请勿修改该列")
+            errors.extend(row_errors)
+            continue
+        report = reports.get(rid)
+        if report is None:
+            err("报告编号", f"编号 {rid} 不是本单位在本次调度中的报告")
+            errors.extend(row_errors)
+            continue
+        if rid in seen:
+            err("报告编号", f"编号 {rid} 重复出现")
+        seen.add(rid)
+        if report.status not in Report.EDITABLE:
+            err("报告编号", f"该报告{report.get_status_display()}，不能再修改")
+        try:
+            version = int(cell["版本"])
+        except (TypeError, ValueError):
+            err("版本", "缺少或不是数字，请勿修改该列")
+            version = -1
+        if version != -1 and version != report.version:
+            err("版本", "下载报表后该报告已在系统中被修改，请重新下载报表后填写")
+        status_text = _text(cell["推进状态"])
+        status = STATUS_BY_LABEL.get(status_text, "")
+        if status_text and not status:
+            err("推进状态", f"“{status_text}”无效，应为{'、'.join(ProgressStatus.labels)}之一")
+        percent = cell["完成进度（%）"]
+        if _text(percent) != "":
+            try:
+                p = Decimal(_text(percent).rstrip("%"))
+                if p != p.to_integral_value() or not 0 <= p <= 100:
+                    raise InvalidOperation
+                percent = int(p)
+            except InvalidOperation:
+                err("完成进度（%）", f"“{_text(percent)}”应为 0 到 100 之间的整数")
+                percent = None
+        else:
+            percent = None
+        targets = {str(t): t for t in report.task.targets.all()}
+        actuals: dict[int, Decimal | None] = {}
+        for line in _text(cell["指标完成值"]).splitlines():
+            if not line.strip():
+                continue
+            name, eq, value = line.rpartition("=")
+            if not eq:
+                name, eq, value = line.rpartition("＝")
+            name = name.strip()
+            if not eq or name not in targets:
+                err("指标完成值", f"“{line.strip()[:30]}”无法对应本任务的指标，格式应为“指标=数值”")
+                continue
+            value = value.strip().replace(",", "")
+            if value == "":
+                actuals[targets[name].pk] = None
+                continue
+            try:
+                actuals[targets[name].pk] = Decimal(value)
+            except InvalidOperation:
+                err("指标完成值", f"“{name}”的完成值“{value}”不是数字")
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        content = {
+            "progress_status": status, "percent": percent, "progress": _text(cell["进展情况"]),
+            "problems": _text(cell["存在问题"]), "next_steps": _text(cell["下一步计划"]),
+            "coordination": report.coordination,
+        }
+        out.append(SheetRow(n, report, version, content, actuals))
+    if errors:
+        raise SheetErrors(errors)
+    if not out:
+        raise SheetErrors(["报表中没有可导入的行"])
+    return out

@@ -1,0 +1,436 @@
+"""Round pages: list and open (office), the round grid, a unit's reports, the report
+editor and review, version history, attachments, the Excel sheet, coordination."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from duban.accounts.models import Role
+from duban.accounts.permissions import office_required, role_required
+from duban.audit.log import record
+
+from . import actions
+from .actions import ActionError, ReportConflict
+from .forms import AttachmentForm, addressee_choices, CadenceForm, ReportForm, ResponseForm, ReturnForm, RoundForm, SheetUploadForm
+from .models import Attachment, Cadence, CoordinationItem, Report, Round
+from .sheets import SheetErrors, build_round_sheet
+
+STATE_ORDER = ["submitted", "late", "pending_approval", "open", "missing", "returned", "accepted"]
+
+unit_required = role_required(Role.LIAISON, Role.UNIT_HEAD)
+
+
+# --- fetch helpers: 404 for what the user may not see ---------------------------------
+
+def _round_for(user, round_id: int) -> Round:
+    return get_object_or_404(Round.objects.visible_to(user), pk=round_id)
+
+
+def _report_for(user, report_id: int) -> Report:
+    qs = Report.objects.visible_to(user).select_related("round", "task", "unit", "updated_by", "submitted_by")
+    return get_object_or_404(qs, pk=report_id)
+
+
+def _item_for(user, item_id: int) -> CoordinationItem:
+    return get_object_or_404(coordination_visible_to(user), pk=item_id)
+
+
+def coordination_visible_to(user):
+    qs = CoordinationItem.objects.select_related("task", "report__round", "addressed_to_leader", "addressed_to_unit",
+                                                 "raised_by_unit", "responded_by")
+    if user.sees_all_tasks:
+        return qs
+    if user.is_unit_person and user.unit_id:
+        return qs.filter(Q(addressed_to_unit_id=user.unit_id) | Q(raised_by_unit_id=user.unit_id))
+    return qs.none()
+
+
+def open_items_for_task(task):
+    """Open coordination items of a task, for the task page."""
+    return CoordinationItem.objects.filter(task=task, status=CoordinationItem.Status.OPEN).select_related(
+        "addressed_to_leader", "addressed_to_unit", "raised_by_unit")
+
+
+def open_items_for_leader(leader):
+    """Open coordination items addressed to a leader, for the leader's page."""
+    return CoordinationItem.objects.filter(addressed_to_leader=leader, status=CoordinationItem.Status.OPEN)
+
+
+# --- rounds ----------------------------------------------------------------------------
+
+@login_required
+def round_list(request):
+    rounds = Round.objects.visible_to(request.user).select_related("plan")
+    ctx = {"rounds": rounds, "nav": "rounds"}
+    if request.user.is_office:
+        ctx["cadences"] = Cadence.objects.select_related("plan")
+        ctx["cadence_form"] = CadenceForm(initial={"starts_on": timezone.localdate()})
+    return render(request, "rounds/round_list.html", ctx)
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def round_open(request):
+    today = timezone.localdate()
+    form = RoundForm(request.POST or None, initial={
+        "name": f"{today.year}年{today.month}月调度", "period_start": today.replace(day=1), "period_end": today,
+        "opens_on": today, "due_on": today,
+    })
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            rnd = actions.open_round(
+                d["plan"], actor=request.user, name=d["name"], period_start=d["period_start"],
+                period_end=d["period_end"], opens_on=d["opens_on"], due_on=d["due_on"], scope_kind=d["scope_kind"],
+                sections=d["sections"], tasks=d["tasks"], requires_head_approval=d["requires_head_approval"],
+            )
+        except ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已发起“{rnd.name}”，共生成 {rnd.reports.count()} 份报告")
+            return redirect("rounds:detail", round_id=rnd.pk)
+    return render(request, "rounds/round_open.html", {"form": form, "nav": "rounds"})
+
+
+@office_required
+@require_POST
+def cadence_create(request):
+    form = CadenceForm(request.POST)
+    if form.is_valid():
+        cadence = form.save(commit=False)
+        cadence.created_by = request.user
+        cadence.save()
+        record("cadence.create", actor=request.user, obj=cadence, summary=f"设置定期调度：{cadence}")
+        opened = actions.open_due_rounds()
+        messages.success(request, f"已设置定期调度：{cadence}" + (f"，并发起 {len(opened)} 次到期调度" if opened else ""))
+    else:
+        messages.error(request, "定期调度设置有误：" + "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("rounds:list")
+
+
+@office_required
+@require_POST
+def cadence_toggle(request, cadence_id: int):
+    cadence = get_object_or_404(Cadence, pk=cadence_id)
+    Cadence.objects.filter(pk=cadence.pk).update(active=not cadence.active)
+    record("cadence.toggle", actor=request.user, obj=cadence,
+           summary=f"{'停用' if cadence.active else '启用'}定期调度：{cadence}")
+    return redirect("rounds:list")
+
+
+def _grid(rnd: Round, reports, as_of):
+    """Per unit: counts by state; per task: each unit's report with its state."""
+    by_unit: dict = defaultdict(Counter)
+    by_task: dict = defaultdict(list)
+    totals: Counter = Counter()
+    for r in reports:
+        st = r.state(as_of)
+        by_unit[r.unit][st] += 1
+        totals[st] += 1
+        by_task[r.task].append((r, st))
+    units = sorted(by_unit.items(), key=lambda kv: (-(kv[1]["missing"] + kv[1]["late"]), kv[0].name))
+    unit_rows = [(u, [c[s] for s in STATE_ORDER], sum(c.values())) for u, c in units]
+    tasks = sorted(by_task.items(), key=lambda kv: kv[0].order)
+    labels = [Report.STATE_LABELS[s] for s in STATE_ORDER]
+    return {"unit_rows": unit_rows, "task_rows": tasks, "totals": list(zip(STATE_ORDER, labels, [totals[s] for s in STATE_ORDER])),
+            "total": sum(totals.values()),
+            "state_headers": [Report.STATE_LABELS[s] for s in STATE_ORDER], "state_keys": STATE_ORDER}
+
+
+@login_required
+def round_detail(request, round_id: int):
+    rnd = _round_for(request.user, round_id)
+    as_of = timezone.localdate()
+    reports = (
+        Report.objects.visible_to(request.user).filter(round=rnd)
+        .select_related("task", "unit", "round").order_by("task__order", "-role", "unit__name")
+    )
+    ctx = {"round": rnd, "as_of": as_of, "nav": "rounds", **_grid(rnd, reports, as_of)}
+    if request.htmx:
+        return render(request, "rounds/_grid.html", ctx)
+    return render(request, "rounds/round_detail.html", ctx)
+
+
+@office_required
+@require_POST
+def round_close(request, round_id: int):
+    rnd = get_object_or_404(Round, pk=round_id)
+    try:
+        actions.close_round(rnd, actor=request.user)
+        messages.success(request, f"“{rnd.name}”已结束")
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("rounds:detail", round_id=rnd.pk)
+
+
+@unit_required
+def my_reports(request):
+    """The unit's reports in open rounds, and co-units' parts for tasks it leads."""
+    as_of = timezone.localdate()
+    reports = (
+        Report.objects.visible_to(request.user).filter(round__status=Round.Status.OPEN)
+        .select_related("round", "task", "unit").order_by("-round__due_on", "round_id", "task__order", "-role")
+    )
+    own = [r for r in reports if r.unit_id == request.user.unit_id]
+    parts = [r for r in reports if r.unit_id != request.user.unit_id]
+    return render(request, "rounds/my_reports.html",
+                  {"own": own, "parts": parts, "as_of": as_of, "nav": "rounds"})
+
+
+# --- reports ---------------------------------------------------------------------------
+
+def _report_context(request, report: Report, form=None, conflict=None):
+    user = request.user
+    editable = actions.can_edit(user, report)
+    if editable and form is None:
+        form = ReportForm(report=report, initial={
+            "version": report.version, "progress_status": report.progress_status, "percent": report.percent,
+            "progress": report.progress, "problems": report.problems, "next_steps": report.next_steps,
+        })
+    co_parts = list(report.co_parts()) if report.role == Report.Role.LEAD else []
+    return {
+        "report": report, "form": form if editable else None, "editable": editable, "conflict": conflict,
+        "co_parts": co_parts, "as_of": timezone.localdate(),
+        "attachments": report.attachments.filter(removed_at__isnull=True),
+        "attachment_form": AttachmentForm() if editable else None,
+        "actuals": report.actuals.select_related("target"),
+        "coordination_items": report.coordination_items.select_related("addressed_to_leader", "addressed_to_unit"),
+        "can_approve": actions.can_approve(user, report), "can_return": actions.can_return(user, report),
+        "can_accept": actions.can_accept(user, report), "return_form": ReturnForm(),
+        "has_previous": editable and actions.previous_report(report) is not None,
+        "versions": report.versions.select_related("submitted_by"), "nav": "rounds",
+        "addressees": dict(addressee_choices()),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, report_id: int):
+    report = _report_for(request.user, report_id)
+    if request.method == "GET":
+        return render(request, "rounds/report_detail.html", _report_context(request, report))
+    if not actions.can_edit(request.user, report):
+        raise PermissionDenied("该报告当前不能修改")
+    action = request.POST.get("action", "save")
+    form = ReportForm(request.POST, report=report)
+    conflict = None
+    if not form.is_valid():
+        messages.error(request, "填写有误，请按提示修改")
+        return render(request, "rounds/report_detail.html", _report_context(request, report, form), status=400)
+    version = form.cleaned_data["version"]
+    try:
+        if action == "carry":
+            actions.carry_forward_report(report, actor=request.user, version=version)
+            messages.success(request, "已沿用上期内容，请在此基础上修改本期进展")
+        elif action == "consolidate":
+            actions.consolidate_report(report, actor=request.user, version=version)
+            messages.success(request, "已将配合单位报送的材料汇总到本报告，请核对后报送")
+        else:
+            report = actions.save_report_draft(report, actor=request.user, data=form.content(), version=version,
+                                               actuals=form.actuals())
+            if action == "submit":
+                report = actions.submit_report(report, actor=request.user, version=report.version)
+                messages.success(request, "报告已提交单位负责人审核" if report.status == Report.Status.PENDING_APPROVAL
+                                 else ("材料已报送牵头单位" if report.role == Report.Role.CO else "报告已报送督查室"))
+            else:
+                messages.success(request, "草稿已保存")
+    except ReportConflict as exc:
+        conflict = exc.current
+        form.add_error(None, str(exc))
+        return render(request, "rounds/report_detail.html",
+                      _report_context(request, conflict, form, conflict=conflict), status=409)
+    except ActionError as exc:
+        report.refresh_from_db()
+        messages.error(request, str(exc))
+        if action == "submit":
+            # the draft was saved; show the saved state with the reason it did not go out
+            return redirect("rounds:report", report_id=report.pk)
+        return render(request, "rounds/report_detail.html", _report_context(request, report, form), status=400)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("rounds:report", args=[report.pk])
+        return response
+    return redirect("rounds:report", report_id=report.pk)
+
+
+def _review(request, report_id: int, fn, ok_message: str, needs_reason: bool = False):
+    report = _report_for(request.user, report_id)
+    try:
+        if needs_reason:
+            fn(report, actor=request.user, reason=request.POST.get("reason", ""))
+        else:
+            fn(report, actor=request.user)
+        messages.success(request, ok_message)
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("rounds:report", report_id=report.pk)
+
+
+@login_required
+@require_POST
+def report_approve(request, report_id: int):
+    return _review(request, report_id, actions.approve_report, "已审核通过，报告已报送")
+
+
+@login_required
+@require_POST
+def report_return(request, report_id: int):
+    return _review(request, report_id, actions.return_report, "已退回，单位修改后可重新报送", needs_reason=True)
+
+
+@login_required
+@require_POST
+def report_accept(request, report_id: int):
+    return _review(request, report_id, actions.accept_report, "已采纳该报告")
+
+
+@login_required
+def report_versions(request, report_id: int):
+    report = _report_for(request.user, report_id)
+    versions = report.versions.select_related("submitted_by").order_by("-number")
+    return render(request, "rounds/report_versions.html", {"report": report, "versions": versions, "nav": "rounds"})
+
+
+# --- attachments -----------------------------------------------------------------------
+
+@login_required
+@require_POST
+def attachment_upload(request, report_id: int):
+    report = _report_for(request.user, report_id)
+    if not actions.can_edit(request.user, report):
+        raise PermissionDenied("该报告当前不能添加附件")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            att = actions.add_attachment(report, actor=request.user, name=f.name, data=f.read())
+            messages.success(request, f"已上传“{att.original_name}”")
+        except ActionError as exc:
+            messages.error(request, str(exc))
+        except ValueError as exc:  # UploadError
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("rounds:report", report_id=report.pk)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, attachment_id: int):
+    att = get_object_or_404(Attachment.objects.select_related("report__round"), pk=attachment_id)
+    _report_for(request.user, att.report_id)  # 404 unless the report is visible
+    try:
+        actions.remove_attachment(att, actor=request.user)
+        messages.success(request, f"已移除“{att.original_name}”")
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("rounds:report", report_id=att.report_id)
+
+
+@login_required
+def attachment_download(request, attachment_id: int):
+    att = get_object_or_404(Attachment, pk=attachment_id)
+    _report_for(request.user, att.report_id)  # 404 unless the report is visible
+    try:
+        fh = att.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record("report.download_attachment", actor=request.user, obj=att, summary=f"下载佐证材料“{att.original_name}”")
+    response = FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Excel sheet -----------------------------------------------------------------------
+
+@unit_required
+def sheet_download(request, round_id: int):
+    rnd = _round_for(request.user, round_id)
+    data = build_round_sheet(rnd, request.user.unit)
+    record("round.download_sheet", actor=request.user, obj=rnd, summary=f"下载调度报表：{rnd.name}")
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'{rnd.name}-{request.user.unit}.xlsx')}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@unit_required
+@require_http_methods(["GET", "POST"])
+def sheet_upload(request, round_id: int):
+    rnd = _round_for(request.user, round_id)
+    form = SheetUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = actions.import_round_sheet(rnd, actor=request.user, data=form.cleaned_data["file"].read(),
+                                               submit=form.cleaned_data["submit"])
+        except SheetErrors as exc:
+            errors = exc.errors
+        except ActionError as exc:
+            errors = [str(exc)]
+        else:
+            messages.success(request, f"已导入 {len(saved)} 份报告" + ("并报送" if form.cleaned_data["submit"] else ""))
+            return redirect("rounds:mine")
+    status = 400 if errors else 200
+    return render(request, "rounds/sheet_upload.html", {"round": rnd, "form": form, "errors": errors, "nav": "rounds"},
+                  status=status)
+
+
+# --- coordination ----------------------------------------------------------------------
+
+@login_required
+def coordination_list(request):
+    qs = coordination_visible_to(request.user)
+    user = request.user
+    scope = request.GET.get("scope", "")
+    if user.is_leader and user.leader_id and scope != "all":
+        qs = qs.filter(addressed_to_leader_id=user.leader_id)
+        scope = "mine"
+    status = request.GET.get("status", "open")
+    if status in CoordinationItem.Status.values:
+        qs = qs.filter(status=status)
+    items = [(i, actions.can_respond(user, i)) for i in qs]
+    return render(request, "rounds/coordination_list.html",
+                  {"items": items, "status": status, "scope": scope, "form": ResponseForm(), "nav": "coordination"})
+
+
+@login_required
+@require_POST
+def coordination_respond(request, item_id: int):
+    item = _item_for(request.user, item_id)
+    if not actions.can_respond(request.user, item):
+        raise PermissionDenied("您无权答复该协调事项")
+    response = request.POST.get("response", "")
+    try:
+        if request.POST.get("action") == "close":
+            actions.close_coordination(item, actor=request.user, response=response)
+            messages.success(request, "协调事项已办结")
+        else:
+            actions.respond_coordination(item, actor=request.user, response=response)
+            messages.success(request, "已答复")
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect(request.POST.get("next") if _safe_next(request) else "rounds:coordination")
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.POST.get("next", "")
+    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+

@@ -1,0 +1,326 @@
+"""The supervision loop (督办闭环): status rules, supervision notices, extension
+requests, completion claims and closure (销号), leaders' instructions (批示), and the
+claims that keep scheduled reminders from going out twice.
+
+Closure is stored here, not on ``plans.Task``: a task is closed while it has a
+``TaskClosure`` that has not been reopened. An approved ``ExtensionRequest`` moves the
+effective deadline; ``Task.deadline`` keeps the original (see ``status.effective_deadline``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class StatusRules(models.Model):
+    """The office's rules for the status lights and reminders (one row, pk=1).
+
+    Defaults: red when the deadline has passed and the task is not closed, or when
+    two rounds were missed; yellow when the deadline is within 7 days, a milestone is
+    overdue, a report was returned, or reported progress lags the share of time
+    elapsed (序时进度) by more than 20 points. A number set to 0 turns its rule off."""
+
+    red_when_overdue = models.BooleanField("超过完成时限未销号亮红灯", default=True)
+    red_missed_rounds = models.PositiveSmallIntegerField("缺报几期亮红灯", default=2, help_text="0 表示不按缺报判断")
+    yellow_days_before = models.PositiveSmallIntegerField("距完成时限几天内亮黄灯", default=7, help_text="0 表示不按剩余天数判断")
+    yellow_milestone_overdue = models.BooleanField("节点逾期亮黄灯", default=True)
+    yellow_report_returned = models.BooleanField("报告被退回亮黄灯", default=True)
+    yellow_lag_points = models.PositiveSmallIntegerField(
+        "落后序时进度多少个百分点亮黄灯", default=20, help_text="0 表示不按序时进度判断"
+    )
+    reminder_days = models.CharField(
+        "提前几天催办", max_length=50, default="7,3,1", help_text="用逗号分隔的天数，如 7,3,1；到期未完成时另发逾期提醒"
+    )
+    extension_needs_leader = models.BooleanField("延期须牵头领导同意", default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="修改人"
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "预警规则"
+        verbose_name_plural = "预警规则"
+
+    def __str__(self) -> str:
+        return "预警规则"
+
+    @classmethod
+    def current(cls) -> "StatusRules":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def reminder_offsets(self) -> list[int]:
+        """The reminder days, largest first (7, 3, 1)."""
+        out = set()
+        for part in self.reminder_days.replace("，", ",").split(","):
+            part = part.strip()
+            if part.isdigit() and int(part) > 0:
+                out.add(int(part))
+        return sorted(out, reverse=True)
+
+
+class NoticeCounter(models.Model):
+    """The last notice number issued in a year; incremented with a conditional UPDATE
+    so two offices issuing at the same moment never get the same number."""
+
+    year = models.PositiveIntegerField("年度", primary_key=True)
+    last = models.PositiveIntegerField("已用编号", default=0)
+
+    class Meta:
+        verbose_name = "督办单编号"
+        verbose_name_plural = "督办单编号"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NoticeQuerySet":
+        """Office and leaders read every notice; a unit's people only the notices sent
+        to their unit; nobody else any."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.sees_all_tasks:
+            return self
+        if user.is_unit_person and user.unit_id:
+            return self.filter(units__id=user.unit_id).distinct()
+        return self.none()
+
+
+class Notice(models.Model):
+    """A numbered supervision notice (督办〔2026〕N号) to the units of a task, at one of
+    three escalating levels: a reminder (催办), a supervision notice (督办), or a notice
+    to the lead leader for a talk with the unit (约谈). Issued → replied by a unit →
+    closed by the office."""
+
+    class Level(models.TextChoices):
+        REMINDER = "reminder", "催办"
+        NOTICE = "notice", "督办"
+        INTERVIEW = "interview", "约谈"
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "待回复"
+        REPLIED = "replied", "已回复"
+        CLOSED = "closed", "已办结"
+
+    TITLES = {Level.REMINDER: "催办单", Level.NOTICE: "督办通知单", Level.INTERVIEW: "约谈通知单"}
+
+    year = models.PositiveIntegerField("年度")
+    seq = models.PositiveIntegerField("序号")
+    level = models.CharField("督办层级", max_length=10, choices=Level.choices, default=Level.NOTICE)
+    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="notices", verbose_name="任务")
+    units = models.ManyToManyField("org.Unit", related_name="notices", verbose_name="督办单位")
+    leaders = models.ManyToManyField("org.Leader", blank=True, related_name="notices", verbose_name="呈报领导")
+    facts = models.TextField("督办事项")
+    requirement = models.TextField("办理要求")
+    reply_by = models.DateField("回复期限")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ISSUED, db_index=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="签发人"
+    )
+    issued_at = models.DateTimeField("签发时间")
+    reply = models.TextField("回复内容", blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="回复人"
+    )
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    close_note = models.TextField("办结意见", blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="办结人"
+    )
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "督办单"
+        verbose_name_plural = "督办单"
+        ordering = ["-year", "-seq"]
+        constraints = [models.UniqueConstraint(fields=["year", "seq"], name="notice_number_once")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"督办〔{self.year}〕{self.seq}号"
+
+    @property
+    def title(self) -> str:
+        return self.TITLES[self.Level(self.level)]
+
+    def is_reply_overdue(self, as_of: dt.date) -> bool:
+        return self.status == self.Status.ISSUED and as_of > self.reply_by
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    LEADER_PENDING = "leader_pending", "待领导审批"
+    APPROVED = "approved", "已同意"
+    REFUSED = "refused", "不同意"
+
+
+class ExtensionRequest(models.Model):
+    """A unit's request to move a task's deadline (延期申请), asked before the
+    deadline. The original deadline stays on ``Task.deadline`` and is copied here;
+    approved requests set the effective deadline (the latest approved new date)."""
+
+    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="extension_requests", verbose_name="任务")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="申请单位")
+    reason = models.TextField("延期理由")
+    old_deadline = models.DateField("原完成时限")
+    new_deadline = models.DateField("申请延至")
+    status = models.CharField("状态", max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    office_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="督查室审核人"
+    )
+    leader_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="领导审批人"
+    )
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    note = models.TextField("审核意见", blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(status__in=["pending", "leader_pending"]), name="one_open_extension_per_task"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} 延至 {self.new_deadline:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RequestStatus.PENDING, RequestStatus.LEADER_PENDING)
+
+
+class CompletionRequest(models.Model):
+    """A unit's claim that a task is complete (办结申请), with evidence. The office
+    verifies it (the task is closed: 销号) or returns it with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待核验"
+        VERIFIED = "verified", "已核验销号"
+        RETURNED = "returned", "已退回"
+
+    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="completion_requests", verbose_name="任务")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="申请单位")
+    evidence = models.TextField("完成情况及佐证")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="核验人"
+    )
+    decided_at = models.DateTimeField("核验时间", null=True, blank=True)
+    return_reason = models.TextField("退回原因", blank=True)
+
+    class Meta:
+        verbose_name = "办结申请"
+        verbose_name_plural = "办结申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task"], condition=Q(status="pending"), name="one_open_completion_per_task")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} 办结申请"
+
+
+class TaskClosure(models.Model):
+    """A task struck off (销号) on ``closed_on``. Reopening keeps the row and stamps
+    ``reopened_on`` with the reason; a task has at most one closure not reopened."""
+
+    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="closures", verbose_name="任务")
+    closed_on = models.DateField("销号日期")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="销号人"
+    )
+    completion = models.ForeignKey(
+        CompletionRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="办结申请"
+    )
+    reopened_on = models.DateField("重新启动日期", null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="重启人"
+    )
+    reopen_reason = models.TextField("重新启动原因", blank=True)
+
+    class Meta:
+        verbose_name = "销号记录"
+        verbose_name_plural = "销号记录"
+        ordering = ["-closed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task"], condition=Q(reopened_on__isnull=True), name="one_open_closure_per_task")
+        ]
+
+
+class Instruction(models.Model):
+    """A leader's written instruction (批示) on a task. Every unit of the task must
+    acknowledge it (one ``InstructionAck`` per unit)."""
+
+    task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="instructions", verbose_name="任务")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="批示人"
+    )
+    text = models.TextField("批示内容")
+    created_at = models.DateTimeField("批示时间")
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class InstructionAck(models.Model):
+    """One unit's acknowledgement of an instruction (null until acknowledged)."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="acks", verbose_name="批示")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="单位")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="签收人"
+    )
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批示签收"
+        verbose_name_plural = "批示签收"
+        constraints = [models.UniqueConstraint(fields=["instruction", "unit"], name="instruction_ack_once")]
+
+
+class ReminderClaim(models.Model):
+    """One reminder that went out: (kind, object, offset) is unique, so inserting the
+    row claims the reminder and a second scheduler (or a second run) never sends it
+    again. ``offset`` is days before the due date; -1 marks the overdue reminder."""
+
+    OVERDUE = -1
+
+    class Kind(models.TextChoices):
+        TASK = "task", "任务完成时限"
+        MILESTONE = "milestone", "工作节点"
+        REPORT = "report", "调度报送"
+
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField("对象编号")
+    due = models.DateField("到期日")
+    offset = models.SmallIntegerField("提前天数")
+    claimed_at = models.DateTimeField("发出时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "催办记录"
+        verbose_name_plural = "催办记录"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "due", "offset"], name="reminder_once")
+        ]

@@ -1,0 +1,350 @@
+"""Status lights (红黄绿灯): a pure function over plain facts, and a bulk loader.
+
+``compute_status(facts, as_of, rules)`` knows nothing of Django: it takes a
+``TaskFacts`` (dates, milestones, report rounds), a date and a ``Rules`` and returns a
+``Status`` (color and reasons in words). ``load_facts`` reads the facts of many tasks
+in a handful of queries; ``status_for_tasks`` ties both together for the ledger,
+dashboards and ``bench/status.py``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+GREEN, YELLOW, RED, DONE = "green", "yellow", "red", "done"
+LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", DONE: "已销号"}
+SEVERITY = {DONE: 0, GREEN: 1, YELLOW: 2, RED: 3}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The status rules as plain values (``StatusRules.as_rules()`` reads the office's)."""
+
+    red_when_overdue: bool = True
+    red_missed_rounds: int = 2
+    yellow_days_before: int = 7
+    yellow_milestone_overdue: bool = True
+    yellow_report_returned: bool = True
+    yellow_lag_points: int = 20
+
+
+@dataclass
+class RoundFacts:
+    """A task's part in one round: its due date, whether any of the task's reports was
+    submitted (and on which date), whether one is currently returned."""
+
+    round_id: int
+    opens_on: dt.date
+    due_on: dt.date
+    submitted_on: dt.date | None = None  # earliest first submission of the task's reports
+    returned: bool = False
+
+
+@dataclass
+class TaskFacts:
+    """Everything the status of one task depends on."""
+
+    task_id: int
+    deadline: dt.date | None  # effective deadline (after approved extensions)
+    original_deadline: dt.date | None = None
+    start: dt.date | None = None  # when the clock for 序时进度 starts (plan issued / 1 Jan)
+    closed_on: dt.date | None = None  # closed (销号) and not reopened as of the date
+    milestones: list[tuple[dt.date | None, dt.date | None]] = field(default_factory=list)  # (due, done_on)
+    rounds: list[RoundFacts] = field(default_factory=list)
+    percent: int | None = None  # latest reported percent complete
+    percent_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    color: str
+    reasons: list[str]
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.color]
+
+    @property
+    def text(self) -> str:
+        return "，".join(self.reasons)
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.text}" if self.reasons else self.label
+
+
+def _d(day: dt.date) -> str:
+    return day.strftime("%Y-%m-%d")
+
+
+def compute_status(facts: TaskFacts, as_of: dt.date, rules: Rules = Rules()) -> Status:
+    """The status of one task on `as_of`: done when closed; red when the deadline has
+    passed or too many rounds were missed; yellow when the deadline is near, a milestone
+    is overdue, a report was returned or progress lags 序时进度; green otherwise. Tasks
+    with no date (持续推进) are judged on milestones and reports only."""
+    if facts.closed_on is not None and facts.closed_on <= as_of:
+        return Status(DONE, [f"已于 {_d(facts.closed_on)} 销号"])
+
+    color = GREEN
+    reasons: list[str] = []
+
+    def raise_to(c: str) -> None:
+        nonlocal color
+        if SEVERITY[c] > SEVERITY[color]:
+            color = c
+
+    # Deadline.
+    dl = facts.deadline
+    extended = facts.original_deadline is not None and dl is not None and dl != facts.original_deadline
+    if dl is not None:
+        days = (dl - as_of).days
+        note = f"（原时限 {_d(facts.original_deadline)}，已延期）" if extended else ""
+        if days < 0:
+            reasons.append(f"完成时限 {_d(dl)}{note}，已逾期 {-days} 天")
+            if rules.red_when_overdue:
+                raise_to(RED)
+        else:
+            reasons.append(f"完成时限 {_d(dl)}{note}，剩余 {days} 天")
+            if rules.yellow_days_before and days <= rules.yellow_days_before:
+                raise_to(YELLOW)
+    else:
+        reasons.append("持续推进，无固定时限")
+
+    # Milestones.
+    overdue = [due for due, done in facts.milestones if due is not None and due < as_of and (done is None or done > as_of)]
+    if overdue:
+        reasons.append(f"{len(overdue)} 个节点逾期（最早 {_d(min(overdue))}）")
+        if rules.yellow_milestone_overdue:
+            raise_to(YELLOW)
+
+    # Rounds and reports.
+    rounds = sorted(facts.rounds, key=lambda r: (r.due_on, r.round_id))
+    started = [r for r in rounds if r.opens_on <= as_of]
+    missed = [r for r in started if as_of > r.due_on and (r.submitted_on is None or r.submitted_on > as_of)]
+    if missed:
+        reasons.append(f"缺报 {len(missed)} 期")
+        if rules.red_missed_rounds and len(missed) >= rules.red_missed_rounds:
+            raise_to(RED)
+    current = [r for r in started if as_of <= r.due_on]
+    if current and all(r.submitted_on is None or r.submitted_on > as_of for r in current):
+        reasons.append("本期未报送")
+    if started and started[-1].returned:
+        reasons.append("调度报告被退回")
+        if rules.yellow_report_returned:
+            raise_to(YELLOW)
+
+    # Progress against time elapsed (序时进度), dated tasks only, once a percent is reported.
+    if dl is not None and facts.percent is not None and facts.start is not None and dl > facts.start:
+        elapsed = min(max((as_of - facts.start).days / (dl - facts.start).days, 0.0), 1.0) * 100
+        lag = elapsed - facts.percent
+        if rules.yellow_lag_points and lag > rules.yellow_lag_points:
+            reasons.append(f"报送进度 {facts.percent}%，落后序时进度 {round(lag)} 个百分点")
+            raise_to(YELLOW)
+
+    return Status(color, reasons)
+
+
+# --- Django side: loading facts in bulk ---------------------------------------------
+
+def _rules(rules: Rules | None) -> Rules:
+    if rules is not None:
+        return rules
+    from .models import StatusRules
+
+    return as_rules(StatusRules.current())
+
+
+def as_rules(obj) -> Rules:
+    return Rules(
+        red_when_overdue=obj.red_when_overdue,
+        red_missed_rounds=obj.red_missed_rounds,
+        yellow_days_before=obj.yellow_days_before,
+        yellow_milestone_overdue=obj.yellow_milestone_overdue,
+        yellow_report_returned=obj.yellow_report_returned,
+        yellow_lag_points=obj.yellow_lag_points,
+    )
+
+
+def _chunks(ids: list[int], size: int = 5000):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def _filtered(qs, field_name: str, tasks):
+    """Yields querysets of `qs` restricted to `tasks`: one subquery when `tasks` is a
+    queryset, id chunks (within SQLite's parameter limit) otherwise."""
+    from django.db.models import QuerySet
+
+    if isinstance(tasks, QuerySet):
+        yield qs.filter(**{f"{field_name}__in": tasks.values("pk")})
+    else:
+        for chunk in _chunks(list(tasks)):
+            yield qs.filter(**{f"{field_name}__in": chunk})
+
+
+def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:
+    """The facts of `tasks` (a Task queryset, or an iterable of tasks or ids) on
+    `as_of`, in one query per kind of fact."""
+    from django.db.models import QuerySet
+    from django.utils import timezone
+
+    from duban.plans.models import Task
+    from duban.workplans.models import Milestone
+
+    from .models import ExtensionRequest, RequestStatus, TaskClosure
+
+    if isinstance(tasks, QuerySet):
+        source = tasks.order_by()
+    else:
+        source = [t if isinstance(t, int) else t.pk for t in tasks]
+    facts: dict[int, TaskFacts] = {}
+    for qs in _filtered(Task.objects.order_by(), "pk", source):
+        for pk, deadline, issued, year in qs.values_list("pk", "deadline", "plan__issued", "plan__year"):
+            facts[pk] = TaskFacts(task_id=pk, deadline=deadline, original_deadline=deadline,
+                                  start=issued or dt.date(year, 1, 1))
+    if not facts:
+        return facts
+
+    ext = ExtensionRequest.objects.order_by().filter(status=RequestStatus.APPROVED, decided_on__lte=as_of)
+    latest: dict[int, tuple] = {}
+    for qs in _filtered(ext, "task_id", source):
+        for task_id, decided_on, pk, new in qs.values_list("task_id", "decided_on", "pk", "new_deadline"):
+            if task_id not in latest or (decided_on, pk) > latest[task_id][0]:
+                latest[task_id] = ((decided_on, pk), new)
+    for task_id, (_, new) in latest.items():
+        if task_id in facts:
+            facts[task_id].deadline = new
+
+    closures = TaskClosure.objects.order_by().filter(closed_on__lte=as_of).exclude(reopened_on__lte=as_of)
+    for qs in _filtered(closures, "task_id", source):
+        for task_id, closed_on in qs.values_list("task_id", "closed_on"):
+            if task_id in facts:
+                facts[task_id].closed_on = closed_on
+
+    for qs in _filtered(Milestone.objects.order_by(), "task_id", source):
+        for task_id, due, done_on in qs.values_list("task_id", "due", "done_on"):
+            f = facts.get(task_id)
+            if f is not None:
+                f.milestones.append((due, done_on))
+
+    try:
+        from duban.rounds.models import Report
+    except ImportError:  # rounds not installed
+        return facts
+    _load_round_facts(facts, source, as_of, Report, timezone)
+    return facts
+
+
+def _load_round_facts(facts: dict[int, TaskFacts], source, as_of: dt.date, Report, timezone) -> None:
+    """Per task and round: earliest submission date, returned flag; and the latest
+    reported percent (lead-unit reports preferred). Datetimes become local dates with
+    a fixed offset computed once (Asia/Shanghai has no DST), which keeps 100,000 tasks fast."""
+    tz = timezone.get_current_timezone()
+    offset = dt.datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=tz).utcoffset() or dt.timedelta()
+    utc = dt.timezone.utc
+
+    def local_date(moment: dt.datetime | None) -> dt.date | None:
+        if moment is None:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=utc)
+        return (moment.astimezone(utc).replace(tzinfo=None) + offset).date()
+
+    per_task: dict[int, dict[int, RoundFacts]] = defaultdict(dict)
+    best_percent: dict[int, tuple] = {}
+    rows = Report.objects.order_by().filter(round__opens_on__lte=as_of)
+    returned = Report.Status.RETURNED
+    for qs in _filtered(rows, "task_id", source):
+        for task_id, round_id, opens_on, due_on, status, first_at, sub_at, percent, role in qs.values_list(
+            "task_id", "round_id", "round__opens_on", "round__due_on", "status", "first_submitted_at",
+            "submitted_at", "percent", "role",
+        ):
+            rf = per_task[task_id].get(round_id)
+            if rf is None:
+                rf = per_task[task_id][round_id] = RoundFacts(round_id, opens_on, due_on)
+            first_on = local_date(first_at)
+            if first_on is not None and (rf.submitted_on is None or first_on < rf.submitted_on):
+                rf.submitted_on = first_on
+            if status == returned:
+                rf.returned = True
+            if percent is not None and sub_at is not None and status != returned:
+                sub_on = local_date(sub_at)
+                if sub_on <= as_of:
+                    key = (role == "lead", sub_on, round_id)
+                    if task_id not in best_percent or key > best_percent[task_id][0]:
+                        best_percent[task_id] = (key, percent)
+    for task_id, rounds in per_task.items():
+        f = facts.get(task_id)
+        if f is not None:
+            f.rounds = list(rounds.values())
+    for task_id, (key, percent) in best_percent.items():
+        f = facts.get(task_id)
+        if f is not None:
+            f.percent, f.percent_on = percent, key[1]
+
+
+def round_rules_available() -> bool:
+    """Whether the round-based rules (missed rounds, returned reports, 序时进度 from
+    reported percent) can run: true when duban.rounds is installed."""
+    from django.apps import apps
+
+    return apps.is_installed("duban.rounds")
+
+
+def status_for_tasks(tasks, as_of: dt.date | None = None, rules: Rules | None = None) -> dict[int, Status]:
+    """Status of many tasks by task id, for the ledger, dashboards and the benchmark."""
+    from django.utils import timezone
+
+    as_of = as_of or timezone.localdate()
+    rules = _rules(rules)
+    return {pk: compute_status(f, as_of, rules) for pk, f in load_facts(tasks, as_of).items()}
+
+
+def task_status(task, as_of: dt.date | None = None, rules: Rules | None = None) -> Status:
+    """Status of one task (a Task or its id)."""
+    from django.utils import timezone
+
+    as_of = as_of or timezone.localdate()
+    pk = task if isinstance(task, int) else task.pk
+    return status_for_tasks([pk], as_of, rules)[pk]
+
+
+def effective_deadline(task, as_of: dt.date | None = None) -> dt.date | None:
+    """The deadline in force: the latest approved extension's new date, else
+    ``Task.deadline`` (which always keeps the original)."""
+    from django.utils import timezone
+
+    from .models import ExtensionRequest, RequestStatus
+
+    as_of = as_of or timezone.localdate()
+    latest = (
+        ExtensionRequest.objects.filter(task_id=task.pk, status=RequestStatus.APPROVED, decided_on__lte=as_of)
+        .order_by("-decided_on", "-id").values_list("new_deadline", flat=True).first()
+    )
+    return latest or task.deadline
+
+
+def effective_deadlines(tasks, as_of: dt.date | None = None) -> dict[int, dt.date | None]:
+    """``effective_deadline`` for many tasks in one query (for the ledger's two
+    deadline columns: original ``Task.deadline`` and this)."""
+    from django.utils import timezone
+
+    as_of = as_of or timezone.localdate()
+    return {pk: f.deadline for pk, f in load_facts(tasks, as_of).items()}
+
+
+def is_closed(task, as_of: dt.date | None = None) -> bool:
+    from django.utils import timezone
+
+    from .models import TaskClosure
+
+    as_of = as_of or timezone.localdate()
+    return (
+        TaskClosure.objects.filter(task_id=task.pk, closed_on__lte=as_of)
+        .exclude(reopened_on__lte=as_of).exists()
+    )
+
+
+def statuses_of(facts: Iterable[TaskFacts], as_of: dt.date, rules: Rules = Rules()) -> list[Status]:
+    return [compute_status(f, as_of, rules) for f in facts]
