@@ -2,6 +2,8 @@
 from one SQL query, turned into HTML by string joining. No framework, no template
 engine, no middleware, no sessions; one SQLite connection per worker thread.
 
+`?limit=N` serves only the first N rows, to match a ledger page of N tasks.
+
 Served by gunicorn with the same settings as Duban (bench/ledger.py starts it):
     DUBAN_BENCH_DB=/path/duban.sqlite3 gunicorn --chdir bench ceiling_app:application
 """
@@ -38,6 +40,7 @@ LEFT JOIN leaders ON leaders.task_id = t.id
 LEFT JOIN units ON units.task_id = t.id
 WHERE t.withdrawn = 0
 ORDER BY t.plan_id, t."order"
+LIMIT ?
 """
 
 HEAD = (
@@ -58,9 +61,9 @@ def _connection() -> sqlite3.Connection:
     return conn
 
 
-def render() -> bytes:
+def render(limit: int = -1) -> bytes:
     parts = [HEAD]
-    for number, title, leaders, lead, co, deadline in _connection().execute(QUERY):
+    for number, title, leaders, lead, co, deadline in _connection().execute(QUERY, (limit,)):
         parts.append(
             f"<tr><td>{escape(number)}</td><td>{escape(title)}</td><td>{escape(leaders)}</td>"
             f'<td><span class="badge lead">{escape(lead)}</span> {escape(co)}</td><td>{escape(str(deadline))}</td></tr>'
@@ -70,6 +73,9 @@ def render() -> bytes:
 
 
 def application(environ, start_response):
-    body = render()
+    # ?limit=N serves the first N rows (the size of one page of a paginated ledger).
+    query = environ.get("QUERY_STRING", "")
+    limit = int(query[6:]) if query.startswith("limit=") and query[6:].isdigit() else -1
+    body = render(limit)
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
     return [body]

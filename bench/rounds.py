@@ -43,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Bench-pass-2026"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-GUNICORN = ["--workers", "4", "--threads", "4", "--worker-class", "gthread", "--log-level", "warning",
+# As scripts/run.sh: more threads only lengthen SQLite write-lock queues on a small host.
+GUNICORN = ["--workers", "2", "--threads", "4", "--worker-class", "gthread", "--log-level", "warning",
             "--timeout", "120"]
 
 
@@ -272,7 +273,10 @@ def run_backend(name: str, env: dict, n_reports: int, work: Path) -> dict:
     for e in errors[:10]:
         log(f"[{name}] error: {e}")
     if errors:
-        log(f"[{name}] server log: {server.log_path}")
+        lines = server.log_path.read_text(errors="replace").splitlines()
+        causes = sorted({ln for ln in lines if re.match(r"^\w+(\.\w+)*(Error|Exception): ", ln)})
+        for ln in causes[:10]:
+            log(f"[{name}] server error: {ln[:300]}")
     return {"lost": lost, "errors": len(errors), "p99": p99}
 
 

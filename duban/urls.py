@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("duban.web.urls")),
     path("accounts/", include("duban.accounts.urls")),
     path("plans/", include("duban.plans.urls")),
+    path("workplans/", include("duban.workplans.urls")),
     path("rounds/", include("duban.rounds.urls")),
     path("supervision/", include("duban.supervision.urls")),
     path("inbox/", include("duban.notifications.urls")),

@@ -42,7 +42,7 @@ _CN_NUM = "一二三四五六七八九十百零〇两"
 _CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_ZW_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def compact(text: str | None) -> str:
@@ -51,7 +51,8 @@ def compact(text: str | None) -> str:
         return ""
     # str.split() splits on all Unicode whitespace, U+3000 included; zero-width
     # characters from docx/pdf extraction are not whitespace and are deleted.
-    return "".join(text.split()).translate(_ZERO_WIDTH)
+    out = "".join(text.split())
+    return _ZW_RE.sub("", out) if _ZW_RE.search(out) else out
 
 
 def cn_value(s: str) -> int | None:
@@ -187,6 +188,7 @@ _LABEL_ALT = "|".join(sorted(_LABEL_KEY, key=len, reverse=True))
 _FIELD_RE = re.compile(rf"(?:{_LABEL_ALT})[:：]")
 _FIELD_START_RE = re.compile(rf"^[【\[〔]?(?P<w>{_LABEL_ALT})[】\]〕]?(?:[:：]|\s+(?=\S))")
 _FIELD_NAME_RE = re.compile(rf"(?P<w>{_LABEL_ALT})[:：]")
+_BRACKETED_LABEL_RE = re.compile(rf"^({_LABEL_ALT})[】\]〕]")
 # A label whose characters PDF extraction spaced apart (责 任 单 位：), on raw text.
 _SPACED_FIELD_RE = re.compile(
     r"(?:%s)\s*[:：]" % "|".join(r"\s*".join(map(re.escape, w)) for w in sorted(_LABEL_KEY, key=len, reverse=True))
@@ -585,11 +587,11 @@ class _Parser:
         self._own_cache: dict[int, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ header
-    def header(self, lines: list[Line], skip: set[int]) -> tuple[int, set[int]]:
-        """Find title, issuer, date, 文号 and where the plan body starts. Returns the
-        index of the first body line and the indexes of lines to drop as noise."""
-        texts = [compact(ln.text) if i not in skip and not self.is_page_number(compact(ln.text)) else ""
-                 for i, ln in enumerate(lines)]
+    def header(self, ctexts: list[str], skip: set[int]) -> tuple[int, set[int]]:
+        """Find title, issuer, date, 文号 and where the plan body starts (on the lines'
+        whitespace-free texts). Returns the index of the first body line and the
+        indexes of lines to drop as noise."""
+        texts = [t if i not in skip and not self.is_page_number(t) else "" for i, t in enumerate(ctexts)]
         nonblank = [i for i, t in enumerate(texts) if t]
         drop: set[int] = set()
         first_field = next(
@@ -748,19 +750,19 @@ class _Parser:
                 return
 
     # ------------------------------------------------------------------ noise
-    def running_headers(self, lines: list[Line]) -> set[int]:
+    def running_headers(self, lines: list[Line], ctexts: list[str]) -> set[int]:
         """Indexes of running headers/footers: short lines repeated at the top or bottom
         of several pages (digits ignored), or repeated often in unpaged text."""
         keys: dict[str, set[int]] = {}
         by_page: dict[int, list[int]] = {}
         for i, ln in enumerate(lines):
-            if ln.page is not None and compact(ln.text):
+            if ln.page is not None and ctexts[i]:
                 by_page.setdefault(ln.page, []).append(i)
         out: set[int] = set()
         if by_page:
             for page, idxs in by_page.items():
                 for i in idxs[:2] + idxs[-2:]:
-                    t = compact(lines[i].text)
+                    t = ctexts[i]
                     if len(t) > 50 or _FIELD_START_RE.match(t):
                         continue
                     keys.setdefault(re.sub(r"[0-9０-９]+", "#", t), set()).add(page)
@@ -768,13 +770,12 @@ class _Parser:
             if repeated:
                 for page, idxs in by_page.items():
                     for i in set(idxs[:2] + idxs[-2:]):
-                        t = compact(lines[i].text)
+                        t = ctexts[i]
                         if re.sub(r"[0-9０-９]+", "#", t) in repeated and not match_label(t):
                             out.add(i)
             return out
         counts: dict[str, list[int]] = {}
-        for i, ln in enumerate(lines):
-            t = compact(ln.text)
+        for i, t in enumerate(ctexts):
             if not t or len(t) > 50 or _FIELD_START_RE.match(t) or match_label(t):
                 continue
             k = re.sub(r"[0-9０-９]+", "#", t)
@@ -790,9 +791,10 @@ class _Parser:
         return len(t) <= 16 and _PAGE_NO_RE.match(t) is not None
 
     # ------------------------------------------------------------------ lines
-    def feed_line(self, ln: Line) -> None:
+    def feed_line(self, ln: Line, t: str | None = None) -> None:
         raw = ln.text.strip()
-        t = compact(raw)
+        if t is None:
+            t = compact(raw)
         if not t:
             return
         if self.is_page_number(t):
@@ -905,23 +907,27 @@ class _Parser:
                 node = self.new_paragraph(ln)
         # Keep spaces inside values for leader names (周  冲 vs 张三 李四).
         text = raw.strip()
-        m = _FIELD_START_RE.match(compact(text))
-        if m and not _FIELD_NAME_RE.match(compact(text)):
+        ct = compact(text)
+        m = _FIELD_START_RE.match(ct)
+        if m and not _FIELD_NAME_RE.match(ct):
             # '牵头领导 张三': a label followed by whitespace instead of a colon.
             word = m["w"]
             idx = text.find(word[-1]) + 1 if word else 0
             text = word + "：" + text[idx:].lstrip()
-        text = text.lstrip("【[〔")
-        text = re.sub(rf"^({_LABEL_ALT})[】\]〕]", r"\1", text)
-        # Labels are matched on the compact text; values keep their inner spaces.
-        pairs = self._split_raw_fields(text)
+        if text[:1] in "【[〔":
+            text = _BRACKETED_LABEL_RE.sub(r"\1", text.lstrip("【[〔"))
+        # Values keep their inner spaces (周  冲 is one name, 张三 李四 two).
+        pairs = self._split_raw_fields(text, ct.count("：") + ct.count(":"))
         node.last_wrapped = ln.wrapped
         for key, value in pairs:
             self.set_field(node, key, value)
 
     @staticmethod
-    def _split_raw_fields(text: str) -> list[tuple[str, str]]:
-        matches = list(_SPACED_FIELD_RE.finditer(text))
+    def _split_raw_fields(text: str, colons: int) -> list[tuple[str, str]]:
+        matches = list(_FIELD_NAME_RE.finditer(text))
+        if len(matches) < min(colons, len(_FIELD_NAME_RE.findall(compact(text)))):
+            # A label spaced apart by PDF extraction (责 任 单 位：).
+            matches = list(_SPACED_FIELD_RE.finditer(text))
         out: list[tuple[str, str]] = []
         for i, m in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
@@ -1371,8 +1377,9 @@ class _Parser:
     def run(self) -> Plan:
         blocks = self.doc.blocks
         lines_only = [b for b in blocks if isinstance(b, Line)]
-        headers = self.running_headers(lines_only)
-        body_start, drop = self.header(lines_only, headers)
+        ctexts = [compact(ln.text) for ln in lines_only]
+        headers = self.running_headers(lines_only, ctexts)
+        body_start, drop = self.header(ctexts, headers)
         if self.forced_year is not None and self.plan.plan_year is None:
             self.plan.plan_year = self.forced_year
         for t in self.doc.warnings:
@@ -1388,7 +1395,7 @@ class _Parser:
                 li += 1
                 if idx < body_start or idx in drop or idx in headers:
                     continue
-                self.feed_line(block)
+                self.feed_line(block, ctexts[idx])
             else:
                 self.feed_table(block)
         if self.forced_year is not None and self.plan.plan_year is None:

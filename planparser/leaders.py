@@ -61,6 +61,7 @@ _ROLE_WORDS_RE = re.compile(
     r"分管|领导|相关|有关|主要|负责|部门|单位|牵头|同上|各|政府|办公|委员会|人大|政协|待定"
 )
 _NAME_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-zＡ-Ｚａ-ｚ×＊*]{2,4}")
+_PLAIN_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _NAME_PART = r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z]+"
 _DOT_NAME_RE = re.compile(rf"{_NAME_PART}(?:[·•．・]{_NAME_PART})+")
 _COMPOUND_SURNAMES = frozenset(
@@ -129,6 +130,17 @@ def _clean_leaders_cached(text: str) -> tuple[str, ...]:
     out: list[str] = []
     seen: set[str] = set()
     for item, _ in split_top_level(flat, _ITEM_SEPS):
+        if (
+            _PLAIN_NAME_RE.fullmatch(item)
+            and _TITLE_SUFFIXES.suffix(item) is None
+            and _TITLE_PREFIXES.prefix(item) is None
+            and _ROLE_WORDS_RE.search(item) is None
+        ):
+            # The common case: a bare 2-4 character name.
+            if item not in seen:
+                seen.add(item)
+                out.append(item)
+            continue
         item = _BRACKETS_RE.sub("", item).strip(" \t\u3000。.")
         chunks = [c for c in _SPACE_RE.split(item) if c]
         if not chunks:

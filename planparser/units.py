@@ -46,6 +46,7 @@ class UnitSplit:
 
 _LIST_SEPS = frozenset("、，,；;。")
 _CLAUSE_SEPS = frozenset("，,；;。")
+_LIST_SPLIT_RE = re.compile("[、，,；;。]")
 _LINE_SPLIT_RE = re.compile(r"\r\n|[\r\n\u2028\u2029\v\f]")
 
 _CONTINUATION_START_RE = re.compile(
@@ -198,6 +199,17 @@ def _prose_roles(text: str) -> list[tuple[str, str]]:
     (（牵头）), co (配合…, （配合）, after 会同), resp (负责…) or plain."""
     joined = _join_lines(text)
     result: list[tuple[str, str]] = []
+    if (
+        _ROLE_WORD_RE.search(joined) is None
+        and _PROSE_LABEL_RE.search(joined) is None
+        and not has_brackets(joined)
+    ):
+        # The common case, a bare list: no roles to read, one split is enough.
+        for piece in _LIST_SPLIT_RE.split(joined):
+            name, _ = _clean_name(piece)
+            if name:
+                result.append((name, "plain"))
+        return result
     label_role: str | None = None  # set by a label (牵头单位：…) until the next label
     for clause, _ in split_top_level(joined, _CLAUSE_SEPS):
         if not clause:

@@ -27,7 +27,7 @@ PENDING = "duban_2fa_pending"  # user who passed the password step, awaiting the
 PENDING_SECONDS = 300
 
 
-def _complete_sign_in(request, user, *, backend: str, device=None, next_url: str = "") -> None:
+def _complete_sign_in(request, user, *, backend: str, device=None) -> None:
     start_session(request, user, backend=backend)
     if device is not None:
         from django_otp import login as otp_login

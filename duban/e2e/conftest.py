@@ -16,11 +16,7 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API keeps an event loop running in the main thread; Django's ORM
-# would then refuse to run there (SynchronousOnlyOperation) from fixtures.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from duban.conftest import PASSWORD  # noqa: E402
+from duban.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("DUBAN_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,19 +49,59 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+class _Chromium:
+    """One Playwright and one Chromium for the whole process, shared by every
+    `browser` fixture that is open (other packages may reuse this conftest's
+    fixtures: two sync Playwrights cannot run at once), closed when the last closes.
+
+    While it runs, Playwright's sync API keeps an event loop running in the main
+    thread, and Django's ORM would refuse to run there (SynchronousOnlyOperation) in
+    fixtures and tests; that check is lifted for exactly that time."""
+
+    def __init__(self) -> None:
+        self.users = 0
+        self.playwright = None
+        self.browser = None
+        self._async_unsafe_before: str | None = None
+
+    def acquire(self):
+        if self.users == 0:
+            from playwright.sync_api import sync_playwright
+
+            self._async_unsafe_before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        self.users += 1
+        return self.browser
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users:
+            return
+        try:
+            self.browser.close()
+        finally:
+            self.playwright.stop()
+            self.browser = self.playwright = None
+            if self._async_unsafe_before is None:
+                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            else:
+                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = self._async_unsafe_before
+
+
+_CHROMIUM = _Chromium()
+
+
+@pytest.fixture(scope="package")
 def browser():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         message = f"找不到 Chromium（{CHROMIUM}）：请运行 bash scripts/install.sh --test 或 apt-get install -y chromium"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield _CHROMIUM.acquire()
+    _CHROMIUM.release()
 
 
 @pytest.fixture

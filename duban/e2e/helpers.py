@@ -19,8 +19,7 @@ def apply_filters(page: Page, *, unit: str | None = None, keyword: str | None = 
     form = page.locator("main form").filter(has=page.locator("select, input[type=search], input[type=text]")).first
     expect(form).to_be_visible()
     if unit is not None:
-        field = form.get_by_label(re.compile(r"单位"))
-        field.first.select_option(label=unit)
+        form.get_by_label("责任单位", exact=True).select_option(label=unit)
     if keyword is not None:
         field = form.get_by_label(re.compile(r"关键[词字]|搜索|任务"))
         if field.count() == 0:
@@ -61,22 +60,31 @@ def timeline(page: Page):
     return region.last
 
 
-def add_milestone(page: Page, *, title: str, due: str, owner: str) -> None:
+def add_milestone(page: Page, *, title: str, due: str, owner: str, unit: str | None = None) -> None:
     """Fills the add-milestone form on a task page and submits it."""
-    form = page.locator("main form").filter(has=page.get_by_label(re.compile(r"节点内容|节点名称|内容"))).first
+    form = page.locator("main form").filter(has=page.get_by_label("节点内容", exact=True)).first
     expect(form).to_be_visible()
-    form.get_by_label(re.compile(r"节点内容|节点名称|内容")).first.fill(title)
-    form.get_by_label(re.compile(r"完成时间|计划完成|时限|截止")).first.fill(due)
-    owner_field = form.get_by_label(re.compile(r"责任人"))
-    if owner_field.count():
-        owner_field.first.fill(owner)
+    form.get_by_label("节点内容", exact=True).fill(title)
+    form.get_by_label("完成时间", exact=True).fill(due)
+    unit_field = form.get_by_label("责任单位", exact=True)
+    if unit is not None:
+        unit_field.select_option(label=unit)
+    elif unit_field.count() and not unit_field.input_value():
+        # Several units to choose from and none chosen: take the first (the lead unit).
+        unit_field.select_option(index=1)
+    form.get_by_label("责任人", exact=True).fill(owner)
     form.get_by_role("button", name=ADD).first.click()
+
+
+def milestone_row(page: Page, title: str):
+    """The row of the milestone `title` in the task page's milestone list."""
+    return milestones_region(page).get_by_role("row").filter(has_text=title).last
 
 
 def complete_milestone(page: Page, *, title: str, evidence: str) -> None:
     """Marks the milestone `title` done with an evidence note."""
-    item = page.locator("main li, main tr, main .milestone").filter(has_text=title).last
-    item.get_by_role("button", name=MARK_DONE).or_(item.get_by_role("link", name=MARK_DONE)).first.click()
+    row = milestone_row(page, title)
+    row.get_by_role("button", name=MARK_DONE).or_(row.get_by_role("link", name=MARK_DONE)).first.click()
     note = page.get_by_label(re.compile(r"完成情况|佐证|说明|证明")).first
     expect(note).to_be_visible()
     note.fill(evidence)

@@ -3,26 +3,31 @@ a task, mark it done with an evidence note, and find both steps on the timeline.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from duban.plans.models import Task
 from duban.workplans.models import Milestone
 
-from .helpers import add_milestone, complete_milestone, milestones_region, open_task, timeline
+from .helpers import add_milestone, complete_milestone, milestone_row, open_task, timeline
 
 
 def _break_down_and_complete(page, task, *, title, evidence):
     task_url = page.url
-    add_milestone(page, title=title, due="2026-06-30", owner="张伟")
-    region = milestones_region(page)
-    expect(region).to_contain_text(title)
-    expect(region).to_contain_text("2026-06-30")
+    # Dates from today: the browser's clock cannot be frozen with the server's.
+    due = (timezone.localdate() + timedelta(days=14)).isoformat()
+    add_milestone(page, title=title, due=due, owner="张伟")
+    expect(milestone_row(page, title)).to_contain_text(due)
+    expect(milestone_row(page, title)).to_contain_text("进行中")
     assert page.url == task_url, "添加节点应在原页面内完成（htmx），不跳转"
 
     complete_milestone(page, title=title, evidence=evidence)
-    item = page.locator("main li, main tr, main .milestone").filter(has_text=title).last
-    expect(item).to_contain_text(re.compile(r"已完成|完成于|已办结"))
+    row = milestone_row(page, title)
+    expect(row).to_contain_text(re.compile(r"已完成|完成于|已办结"))
+    expect(row).to_contain_text(timezone.localdate().isoformat())  # done today, the form's default
+    expect(row).to_contain_text(evidence)
 
     milestone = Milestone.objects.get(task=task, title=title)
     assert milestone.done_on is not None

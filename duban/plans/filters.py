@@ -184,7 +184,8 @@ def sort_tasks(tasks: TaskQuerySet, sort: str | None) -> TaskQuerySet:
 
 # --- what the ledger shows about each row ------------------------------------------------
 
-def _count(qs) -> Coalesce:
+def count_of(qs) -> Coalesce:
+    """The number of rows of `qs` (filtered on OuterRef("pk")) as a subquery."""
     counted = qs.order_by().values("task").annotate(n=Count("pk")).values("n")[:1]
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
@@ -198,9 +199,9 @@ def with_row_facts(tasks: TaskQuerySet, as_of: dt.date) -> TaskQuerySet:
         tasks.select_related("plan", "section")
         .prefetch_related("leader_links__leader", "assignments__unit")
         .annotate(
-            milestone_count=_count(mine),
-            milestone_done=_count(mine.filter(done_on__isnull=False)),
-            milestone_overdue=_count(mine.filter(done_on__isnull=True, due__lt=as_of)),
+            milestone_count=count_of(mine),
+            milestone_done=count_of(mine.filter(done_on__isnull=False)),
+            milestone_overdue=count_of(mine.filter(done_on__isnull=True, due__lt=as_of)),
             needs_measurable=ExpressionWrapper(needs_measurable_q(), output_field=BooleanField()),
         )
     )
@@ -239,7 +240,7 @@ class LedgerFilterForm(forms.Form):
     sort = forms.ChoiceField(label="排序", choices=list(SORTS.items()), required=False)
 
     def __init__(self, data, *, tasks: TaskQuerySet):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         self.fields["status"].choices = [("", "全部")] + [(k, s.label) for k, s in STATUS_FILTERS.items()]
         # Only the units of tasks the person may see: a unit's people do not browse
         # the list of every unit through this form.

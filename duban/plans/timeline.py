@@ -61,10 +61,21 @@ def changes(event: Event) -> list[Change]:
     out = []
     for key in keys:
         b, a = before.get(key), after.get(key)
-        if key in before and key in after and b == a:
+        shown_b, shown_a = show(b), show(a)
+        if shown_b == shown_a:
             continue
-        out.append(Change(FIELD_LABELS.get(key, key), show(b), show(a)))
+        out.append(Change(FIELD_LABELS.get(key, key), shown_b, shown_a))
     return out
+
+
+# Names of the work plan's actions, until duban/audit/labels.py carries them.
+ACTION_LABELS = {
+    "milestone.add": "新增节点",
+    "milestone.update": "修改节点",
+    "milestone.complete": "完成节点",
+    "milestone.reopen": "重新打开节点",
+    "milestone.delete": "删除节点",
+}
 
 
 @dataclass(frozen=True)
@@ -72,9 +83,16 @@ class Entry:
     event: Event
     changes: list[Change]
 
+    @property
+    def label(self) -> str:
+        label = self.event.action_label
+        return ACTION_LABELS.get(self.event.action, label) if label == self.event.action else label
+
 
 def task_timeline(task) -> list[Entry]:
     """Every successful event of the task, newest first. Refused attempts (result
     denied/failed) belong to the security audit trail, not the task's timeline."""
-    events = Event.objects.filter(task=task, result=Event.Result.OK).order_by("-at", "-id")
+    events = (
+        Event.objects.filter(task=task, result=Event.Result.OK).select_related("actor__unit").order_by("-at", "-id")
+    )
     return [Entry(e, changes(e)) for e in events]

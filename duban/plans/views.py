@@ -1,13 +1,16 @@
-"""Plan pages: the list of plans, import (upload → preview → confirm), the ledger."""
+"""Plan pages: the list of plans, import (upload → preview → confirm), the ledger, the
+task page, a unit's tasks and a leader's tasks."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
+from django.db.models import F, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from planparser import ReadError
@@ -15,18 +18,24 @@ from planparser import ReadError
 from duban.accounts.permissions import office_required
 from duban.audit.log import record
 
+from duban.workplans.models import Milestone
+from duban.workplans.views import milestone_list_context
+
+from . import filters
+from .access import get_leader_for_user, get_task_for_user, task_roles_required, visible_tasks
 from .forms import PlanUploadForm
 from .importing import build_preview, import_plan, parse_upload, sha256_of
-from .models import ImportBatch, Plan, Task
+from .models import ImportBatch, Plan, Task, TaskUnit
+from .timeline import task_timeline
 
 
-@login_required
+@task_roles_required
 def plan_list(request):
     plans = Plan.objects.all()
     return render(request, "plans/plan_list.html", {"plans": plans})
 
 
-@login_required
+@task_roles_required
 def plan_detail(request, plan_id: int):
     plan = get_object_or_404(Plan, pk=plan_id)
     tasks = Task.objects.visible_to(request.user).filter(plan=plan).active()
@@ -100,13 +109,120 @@ def import_preview(request, batch_id: int):
     return render(request, "plans/import_preview.html", {"batch": batch, "preview": preview, "parsed": parsed, "rows": rows})
 
 
-@login_required
+# --- the ledger, task pages, my tasks, a leader's tasks ----------------------------------
+
+@task_roles_required
 def ledger(request):
-    tasks = (
-        Task.objects.visible_to(request.user)
-        .active()
+    """The ledger (台账): filters, search and sorting from the query string, 50 a page.
+    An htmx request (a filter changed) gets only the results part."""
+    result = filters.ledger(visible_tasks(request.user).active(), request.GET, as_of=timezone.localdate())
+    ctx = {"r": result, "page": result.page, "form": result.form, "nav": "ledger", "as_of": timezone.localdate(),
+           "sorts": filters.SORTS}
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "plans/_ledger_results.html", ctx)
+    return render(request, "plans/ledger.html", ctx)
+
+
+def _task_queryset(request):
+    return (
+        visible_tasks(request.user)
+        .select_related("plan", "section")
+        .prefetch_related("leader_links__leader", "assignments__unit", "targets")
+    )
+
+
+def render_task_page(request, task: Task, milestones: dict, status: int = 200):
+    """The task page around a milestone-list context (the work plan views reuse it to
+    show a form open without JavaScript)."""
+    units = sorted(task.assignments.all(), key=lambda a: (a.role != TaskUnit.Role.LEAD, a.order))
+    plan_milestones = [r.m for r in milestones["rows"] if r.m.source == Milestone.Source.PLAN]
+    days_left = task.days_left(timezone.localdate())
+    ctx = {
+        "task": task,
+        "lead_units": [a.unit for a in units if a.role == TaskUnit.Role.LEAD],
+        "co_units": [a.unit for a in units if a.role == TaskUnit.Role.CO],
+        "leaders": task.ordered_leaders(),
+        "targets": list(task.targets.all()),
+        "plan_milestones": plan_milestones,
+        "timeline": task_timeline(task),
+        "days_left": days_left,
+        "days_overdue": -days_left if days_left is not None and days_left < 0 else None,
+        "coordination": _open_coordination(request.user, task),
+        "nav": "ledger",
+        **milestones,
+    }
+    return render(request, "plans/task_detail.html", ctx, status=status)
+
+
+def _open_coordination(user, task) -> list:
+    """Open coordination items of the task (from duban.rounds, when installed), only
+    those a unit's people are party to."""
+    if not apps.is_installed("duban.rounds"):
+        return []
+    try:
+        from duban.rounds.views import open_items_for_task
+    except ImportError:  # pragma: no cover - rounds without the helper
+        return []
+    items = open_items_for_task(task)
+    if not user.sees_all_tasks:
+        items = items.filter(Q(addressed_to_unit_id=user.unit_id) | Q(raised_by_unit_id=user.unit_id))
+    return list(items)
+
+
+@task_roles_required
+def task_detail(request, pk: int):
+    task = get_task_for_user(request, pk, _task_queryset(request))
+    return render_task_page(request, task, milestone_list_context(request, task))
+
+
+def _with_facts(tasks, as_of):
+    return (
+        tasks.active()
         .select_related("plan", "section")
         .prefetch_related("leader_links__leader", "assignments__unit")
-        .order_by("plan", "order")
+        .annotate(
+            # Subqueries, not joins: visible_to() already joins the units for unit people.
+            milestone_overdue=filters.count_of(Milestone.objects.overdue(as_of).filter(task=OuterRef("pk"))),
+            milestone_count=filters.count_of(Milestone.objects.filter(task=OuterRef("pk"))),
+        )
+        .order_by(F("deadline").asc(nulls_last=True), "-plan__year", "-plan_id", "order")
     )
-    return render(request, "plans/ledger.html", {"tasks": tasks})
+
+
+def unit_tasks(user, as_of) -> tuple[list[Task], list[Task]]:
+    """A unit's tasks as lead unit and as co-unit, nearest deadline first (no date
+    last). Tasks given to a collective assignee (各部门) count in the role it holds."""
+    tasks = visible_tasks(user)
+    links = TaskUnit.objects.filter(Q(unit_id=user.unit_id) | Q(unit__is_collective=True))
+    lead = tasks.filter(pk__in=links.filter(role=TaskUnit.Role.LEAD).values("task_id"))
+    co = tasks.filter(pk__in=links.filter(role=TaskUnit.Role.CO).values("task_id")).exclude(pk__in=lead.values("pk"))
+    return list(_with_facts(lead, as_of)), list(_with_facts(co, as_of))
+
+
+@task_roles_required
+def my_tasks(request):
+    """A unit's own page; a leader is sent to their page, the office to the ledger."""
+    user = request.user
+    if user.is_leader and user.leader_id:
+        return redirect("plans:leader", pk=user.leader_id)
+    if not user.is_unit_person:
+        return redirect("plans:ledger")
+    as_of = timezone.localdate()
+    lead, co = unit_tasks(user, as_of)
+    return render(request, "plans/my_tasks.html", {"lead": lead, "co": co, "as_of": as_of, "nav": "mine"})
+
+
+@task_roles_required
+def leader_tasks(request, pk: int):
+    leader = get_leader_for_user(request, pk)
+    as_of = timezone.localdate()
+    tasks = list(_with_facts(visible_tasks(request.user).led_by(leader), as_of))
+    ctx = {
+        "leader": leader,
+        "tasks": tasks,
+        "as_of": as_of,
+        "overdue": sum(1 for t in tasks if t.deadline and t.deadline < as_of),
+        "with_overdue_milestones": sum(1 for t in tasks if t.milestone_overdue),
+        "nav": "mine" if request.user.leader_id == leader.pk else "ledger",
+    }
+    return render(request, "plans/leader_tasks.html", ctx)

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -234,15 +235,18 @@ def report_detail(request, report_id: int):
         elif action == "consolidate":
             actions.consolidate_report(report, actor=request.user, version=version)
             messages.success(request, "已将配合单位报送的材料汇总到本报告，请核对后报送")
-        else:
-            report = actions.save_report_draft(report, actor=request.user, data=form.content(), version=version,
-                                               actuals=form.actuals())
-            if action == "submit":
+        elif action == "submit":
+            # one transaction: on SQLite one wait for the write lock instead of two
+            with transaction.atomic():
+                report = actions.save_report_draft(report, actor=request.user, data=form.content(),
+                                                   version=version, actuals=form.actuals())
                 report = actions.submit_report(report, actor=request.user, version=report.version)
                 messages.success(request, "报告已提交单位负责人审核" if report.status == Report.Status.PENDING_APPROVAL
                                  else ("材料已报送牵头单位" if report.role == Report.Role.CO else "报告已报送督查室"))
-            else:
-                messages.success(request, "草稿已保存")
+        else:
+            report = actions.save_report_draft(report, actor=request.user, data=form.content(), version=version,
+                                               actuals=form.actuals())
+            messages.success(request, "草稿已保存")
     except ReportConflict as exc:
         conflict = exc.current
         form.add_error(None, str(exc))
@@ -251,9 +255,7 @@ def report_detail(request, report_id: int):
     except ActionError as exc:
         report.refresh_from_db()
         messages.error(request, str(exc))
-        if action == "submit":
-            # the draft was saved; show the saved state with the reason it did not go out
-            return redirect("rounds:report", report_id=report.pk)
+        # nothing was saved (save and submit are one transaction); the input is kept in the form
         return render(request, "rounds/report_detail.html", _report_context(request, report, form), status=400)
     if request.htmx:
         response = HttpResponse(status=204)

@@ -33,10 +33,16 @@ def _cn_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def notice_units(notice) -> list:
+    """The notice's units in the task's written order (lead units first)."""
+    order = {a.unit_id: (a.role != "lead", a.order) for a in notice.task.assignments.all()}
+    return sorted(notice.units.all(), key=lambda u: (order.get(u.pk, (True, 999)), u.name))
+
+
 def notice_sections(notice) -> dict:
     """The document's parts as text, shared by the Word and PDF versions."""
     task = notice.task
-    units = [u.name for u in notice.units.all()]
+    units = [u.name for u in notice_units(notice)]
     leaders = [leader.name for leader in notice.leaders.all()]
     issued = timezone.localdate(notice.issued_at)
     task_line = f"第{task.number}项：{task.title}" if task.number else task.title

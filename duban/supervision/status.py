@@ -30,7 +30,7 @@ class Rules:
     yellow_lag_points: int = 20
 
 
-@dataclass
+@dataclass(slots=True)
 class RoundFacts:
     """A task's part in one round: its due date, whether any of the task's reports was
     submitted (and on which date), whether one is currently returned."""
@@ -42,7 +42,7 @@ class RoundFacts:
     returned: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskFacts:
     """Everything the status of one task depends on."""
 
@@ -57,7 +57,7 @@ class TaskFacts:
     percent_on: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Status:
     color: str
     reasons: list[str]
@@ -75,7 +75,10 @@ class Status:
 
 
 def _d(day: dt.date) -> str:
-    return day.strftime("%Y-%m-%d")
+    return day.isoformat()
+
+
+_COLORS = (DONE, GREEN, YELLOW, RED)  # by severity
 
 
 def compute_status(facts: TaskFacts, as_of: dt.date, rules: Rules = Rules()) -> Status:
@@ -83,66 +86,73 @@ def compute_status(facts: TaskFacts, as_of: dt.date, rules: Rules = Rules()) -> 
     passed or too many rounds were missed; yellow when the deadline is near, a milestone
     is overdue, a report was returned or progress lags 序时进度; green otherwise. Tasks
     with no date (持续推进) are judged on milestones and reports only."""
-    if facts.closed_on is not None and facts.closed_on <= as_of:
-        return Status(DONE, [f"已于 {_d(facts.closed_on)} 销号"])
+    closed_on = facts.closed_on
+    if closed_on is not None and closed_on <= as_of:
+        return Status(DONE, [f"已于 {closed_on.isoformat()} 销号"])
 
-    color = GREEN
+    level = 1  # green; 2 yellow, 3 red
     reasons: list[str] = []
-
-    def raise_to(c: str) -> None:
-        nonlocal color
-        if SEVERITY[c] > SEVERITY[color]:
-            color = c
 
     # Deadline.
     dl = facts.deadline
-    extended = facts.original_deadline is not None and dl is not None and dl != facts.original_deadline
     if dl is not None:
         days = (dl - as_of).days
-        note = f"（原时限 {_d(facts.original_deadline)}，已延期）" if extended else ""
+        orig = facts.original_deadline
+        note = f"（原时限 {orig.isoformat()}，已延期）" if orig is not None and dl != orig else ""
         if days < 0:
-            reasons.append(f"完成时限 {_d(dl)}{note}，已逾期 {-days} 天")
+            reasons.append(f"完成时限 {dl.isoformat()}{note}，已逾期 {-days} 天")
             if rules.red_when_overdue:
-                raise_to(RED)
+                level = 3
         else:
-            reasons.append(f"完成时限 {_d(dl)}{note}，剩余 {days} 天")
+            reasons.append(f"完成时限 {dl.isoformat()}{note}，剩余 {days} 天")
             if rules.yellow_days_before and days <= rules.yellow_days_before:
-                raise_to(YELLOW)
+                level = 2
     else:
         reasons.append("持续推进，无固定时限")
 
     # Milestones.
-    overdue = [due for due, done in facts.milestones if due is not None and due < as_of and (done is None or done > as_of)]
-    if overdue:
-        reasons.append(f"{len(overdue)} 个节点逾期（最早 {_d(min(overdue))}）")
-        if rules.yellow_milestone_overdue:
-            raise_to(YELLOW)
+    if facts.milestones:
+        overdue = [due for due, done in facts.milestones
+                   if due is not None and due < as_of and (done is None or done > as_of)]
+        if overdue:
+            reasons.append(f"{len(overdue)} 个节点逾期（最早 {min(overdue).isoformat()}）")
+            if rules.yellow_milestone_overdue and level < 2:
+                level = 2
 
     # Rounds and reports.
-    rounds = sorted(facts.rounds, key=lambda r: (r.due_on, r.round_id))
-    started = [r for r in rounds if r.opens_on <= as_of]
-    missed = [r for r in started if as_of > r.due_on and (r.submitted_on is None or r.submitted_on > as_of)]
-    if missed:
-        reasons.append(f"缺报 {len(missed)} 期")
-        if rules.red_missed_rounds and len(missed) >= rules.red_missed_rounds:
-            raise_to(RED)
-    current = [r for r in started if as_of <= r.due_on]
-    if current and all(r.submitted_on is None or r.submitted_on > as_of for r in current):
-        reasons.append("本期未报送")
-    if started and started[-1].returned:
-        reasons.append("调度报告被退回")
-        if rules.yellow_report_returned:
-            raise_to(YELLOW)
+    if facts.rounds:
+        rounds = sorted(facts.rounds, key=lambda r: (r.due_on, r.round_id)) if len(facts.rounds) > 1 else facts.rounds
+        started = [r for r in rounds if r.opens_on <= as_of]
+        missed = 0
+        current_unreported = None
+        for r in started:
+            unreported = r.submitted_on is None or r.submitted_on > as_of
+            if as_of > r.due_on:
+                missed += unreported
+            elif current_unreported is None or current_unreported:
+                current_unreported = unreported
+        if missed:
+            reasons.append(f"缺报 {missed} 期")
+            if rules.red_missed_rounds and missed >= rules.red_missed_rounds:
+                level = 3
+        if current_unreported:
+            reasons.append("本期未报送")
+        if started and started[-1].returned:
+            reasons.append("调度报告被退回")
+            if rules.yellow_report_returned and level < 2:
+                level = 2
 
     # Progress against time elapsed (序时进度), dated tasks only, once a percent is reported.
-    if dl is not None and facts.percent is not None and facts.start is not None and dl > facts.start:
-        elapsed = min(max((as_of - facts.start).days / (dl - facts.start).days, 0.0), 1.0) * 100
+    start = facts.start
+    if dl is not None and facts.percent is not None and start is not None and dl > start and rules.yellow_lag_points:
+        elapsed = min(max((as_of - start).days / (dl - start).days, 0.0), 1.0) * 100
         lag = elapsed - facts.percent
-        if rules.yellow_lag_points and lag > rules.yellow_lag_points:
+        if lag > rules.yellow_lag_points:
             reasons.append(f"报送进度 {facts.percent}%，落后序时进度 {round(lag)} 个百分点")
-            raise_to(YELLOW)
+            if level < 2:
+                level = 2
 
-    return Status(color, reasons)
+    return Status(_COLORS[level], reasons)
 
 
 # --- Django side: loading facts in bulk ---------------------------------------------
@@ -177,17 +187,77 @@ def _filtered(qs, field_name: str, tasks):
     from django.db.models import QuerySet
 
     if isinstance(tasks, QuerySet):
-        yield qs.filter(**{f"{field_name}__in": tasks.values("pk")})
+        if tasks.model is qs.model and field_name == "pk":
+            yield tasks
+        elif not tasks.query.where and not tasks.query.is_sliced:
+            yield qs  # every task: no filter needed
+        else:
+            yield qs.filter(**{f"{field_name}__in": tasks.values("pk")})
     else:
         for chunk in _chunks(list(tasks)):
             yield qs.filter(**{f"{field_name}__in": chunk})
 
 
+def _rows(qs, *fields):
+    """The rows of ``qs.values_list(*fields)`` straight from the database cursor: the
+    SQL is the ORM's, but Django's per-value converters are skipped (on SQLite dates
+    come back as text; ``_date``/``_local_date`` turn them into dates, cached)."""
+    from django.db import connections
+
+    sql, params = qs.values_list(*fields).query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            chunk = cursor.fetchmany(20000)
+            if not chunk:
+                return
+            yield from chunk
+
+
+class _Dates:
+    """Text → date conversions with a cache (a few hundred distinct dates cover
+    100,000 tasks). Datetimes become local dates with the zone's offset for the
+    as-of date (Asia/Shanghai has no daylight saving)."""
+
+    def __init__(self, as_of: dt.date):
+        from django.utils import timezone
+
+        tz = timezone.get_current_timezone()
+        self.tz = tz
+        self.offset = dt.datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=tz).utcoffset() or dt.timedelta()
+        self.dates: dict = {}
+        self.hours: dict = {}
+
+    def date(self, v):
+        if v is None or type(v) is dt.date:
+            return v
+        got = self.dates.get(v)
+        if got is None:
+            got = self.dates[v] = dt.date.fromisoformat(str(v)[:10])
+        return got
+
+    def local_date(self, v):
+        """A stored UTC moment (text on SQLite, aware datetime elsewhere) as a local date."""
+        if v is None:
+            return None
+        if isinstance(v, dt.datetime):
+            if v.tzinfo is None:
+                v = v.replace(tzinfo=dt.timezone.utc)
+            return v.astimezone(self.tz).date()
+        key = v[:13]  # date and hour decide the local date for whole-hour offsets
+        got = self.hours.get(key)
+        if got is None:
+            got = self.hours[key] = (dt.datetime.fromisoformat(v[:19]) + self.offset).date()
+        return got
+
+
 def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:
     """The facts of `tasks` (a Task queryset, or an iterable of tasks or ids) on
-    `as_of`, in one query per kind of fact."""
+    `as_of`, in one query per kind of fact (tasks, extensions, closures, milestones,
+    reports)."""
+    import gc
+
     from django.db.models import QuerySet
-    from django.utils import timezone
 
     from duban.plans.models import Task
     from duban.workplans.models import Milestone
@@ -198,81 +268,81 @@ def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:
         source = tasks.order_by()
     else:
         source = [t if isinstance(t, int) else t.pk for t in tasks]
+    dates = _Dates(as_of)
     facts: dict[int, TaskFacts] = {}
-    for qs in _filtered(Task.objects.order_by(), "pk", source):
-        for pk, deadline, issued, year in qs.values_list("pk", "deadline", "plan__issued", "plan__year"):
-            facts[pk] = TaskFacts(task_id=pk, deadline=deadline, original_deadline=deadline,
-                                  start=issued or dt.date(year, 1, 1))
-    if not facts:
-        return facts
-
-    ext = ExtensionRequest.objects.order_by().filter(status=RequestStatus.APPROVED, decided_on__lte=as_of)
-    latest: dict[int, tuple] = {}
-    for qs in _filtered(ext, "task_id", source):
-        for task_id, decided_on, pk, new in qs.values_list("task_id", "decided_on", "pk", "new_deadline"):
-            if task_id not in latest or (decided_on, pk) > latest[task_id][0]:
-                latest[task_id] = ((decided_on, pk), new)
-    for task_id, (_, new) in latest.items():
-        if task_id in facts:
-            facts[task_id].deadline = new
-
-    closures = TaskClosure.objects.order_by().filter(closed_on__lte=as_of).exclude(reopened_on__lte=as_of)
-    for qs in _filtered(closures, "task_id", source):
-        for task_id, closed_on in qs.values_list("task_id", "closed_on"):
-            if task_id in facts:
-                facts[task_id].closed_on = closed_on
-
-    for qs in _filtered(Milestone.objects.order_by(), "task_id", source):
-        for task_id, due, done_on in qs.values_list("task_id", "due", "done_on"):
-            f = facts.get(task_id)
-            if f is not None:
-                f.milestones.append((due, done_on))
-
+    # Building many small objects triggers the cyclic collector over and over; none
+    # of them form cycles, so it is paused while they are built.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        from duban.rounds.models import Report
-    except ImportError:  # rounds not installed
-        return facts
-    _load_round_facts(facts, source, as_of, Report, timezone)
+        for qs in _filtered(Task.objects.order_by(), "pk", source):  # the tasks themselves
+            for pk, deadline, issued, year in _rows(qs, "pk", "deadline", "plan__issued", "plan__year"):
+                deadline = dates.date(deadline)
+                facts[pk] = TaskFacts(pk, deadline, deadline, dates.date(issued) or dt.date(year, 1, 1))
+        if not facts:
+            return facts
+
+        ext = ExtensionRequest.objects.order_by().filter(status=RequestStatus.APPROVED, decided_on__lte=as_of)
+        latest: dict[int, tuple] = {}
+        for qs in _filtered(ext, "task_id", source):
+            for task_id, decided_on, pk, new in _rows(qs, "task_id", "decided_on", "pk", "new_deadline"):
+                key = (dates.date(decided_on), pk)
+                if task_id not in latest or key > latest[task_id][0]:
+                    latest[task_id] = (key, dates.date(new))
+        for task_id, (_, new) in latest.items():
+            if task_id in facts:
+                facts[task_id].deadline = new
+
+        closures = TaskClosure.objects.order_by().filter(closed_on__lte=as_of).exclude(reopened_on__lte=as_of)
+        for qs in _filtered(closures, "task_id", source):
+            for task_id, closed_on in _rows(qs, "task_id", "closed_on"):
+                if task_id in facts:
+                    facts[task_id].closed_on = dates.date(closed_on)
+
+        get = facts.get
+        for qs in _filtered(Milestone.objects.order_by(), "task_id", source):
+            for task_id, due, done_on in _rows(qs, "task_id", "due", "done_on"):
+                f = get(task_id)
+                if f is not None:
+                    f.milestones.append((dates.date(due), dates.date(done_on)))
+
+        if round_rules_available():
+            _load_round_facts(facts, source, as_of, dates)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return facts
 
 
-def _load_round_facts(facts: dict[int, TaskFacts], source, as_of: dt.date, Report, timezone) -> None:
+def _load_round_facts(facts: dict[int, TaskFacts], source, as_of: dt.date, dates: _Dates) -> None:
     """Per task and round: earliest submission date, returned flag; and the latest
-    reported percent (lead-unit reports preferred). Datetimes become local dates with
-    a fixed offset computed once (Asia/Shanghai has no DST), which keeps 100,000 tasks fast."""
-    tz = timezone.get_current_timezone()
-    offset = dt.datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=tz).utcoffset() or dt.timedelta()
-    utc = dt.timezone.utc
-
-    def local_date(moment: dt.datetime | None) -> dt.date | None:
-        if moment is None:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=utc)
-        return (moment.astimezone(utc).replace(tzinfo=None) + offset).date()
+    reported percent (lead-unit reports preferred, returned ones ignored)."""
+    from duban.rounds.models import Report
 
     per_task: dict[int, dict[int, RoundFacts]] = defaultdict(dict)
     best_percent: dict[int, tuple] = {}
     rows = Report.objects.order_by().filter(round__opens_on__lte=as_of)
-    returned = Report.Status.RETURNED
+    returned = Report.Status.RETURNED.value
     for qs in _filtered(rows, "task_id", source):
-        for task_id, round_id, opens_on, due_on, status, first_at, sub_at, percent, role in qs.values_list(
-            "task_id", "round_id", "round__opens_on", "round__due_on", "status", "first_submitted_at",
+        for task_id, round_id, opens_on, due_on, status, first_at, sub_at, percent, role in _rows(
+            qs, "task_id", "round_id", "round__opens_on", "round__due_on", "status", "first_submitted_at",
             "submitted_at", "percent", "role",
         ):
-            rf = per_task[task_id].get(round_id)
+            rounds = per_task[task_id]
+            rf = rounds.get(round_id)
             if rf is None:
-                rf = per_task[task_id][round_id] = RoundFacts(round_id, opens_on, due_on)
-            first_on = local_date(first_at)
+                rf = rounds[round_id] = RoundFacts(round_id, dates.date(opens_on), dates.date(due_on))
+            first_on = dates.local_date(first_at)
             if first_on is not None and (rf.submitted_on is None or first_on < rf.submitted_on):
                 rf.submitted_on = first_on
             if status == returned:
                 rf.returned = True
-            if percent is not None and sub_at is not None and status != returned:
-                sub_on = local_date(sub_at)
+            elif percent is not None and sub_at is not None:
+                sub_on = dates.local_date(sub_at)
                 if sub_on <= as_of:
                     key = (role == "lead", sub_on, round_id)
-                    if task_id not in best_percent or key > best_percent[task_id][0]:
+                    best = best_percent.get(task_id)
+                    if best is None or key > best[0]:
                         best_percent[task_id] = (key, percent)
     for task_id, rounds in per_task.items():
         f = facts.get(task_id)
@@ -296,9 +366,18 @@ def status_for_tasks(tasks, as_of: dt.date | None = None, rules: Rules | None = 
     """Status of many tasks by task id, for the ledger, dashboards and the benchmark."""
     from django.utils import timezone
 
+    import gc
+
     as_of = as_of or timezone.localdate()
     rules = _rules(rules)
-    return {pk: compute_status(f, as_of, rules) for pk, f in load_facts(tasks, as_of).items()}
+    facts = load_facts(tasks, as_of)
+    enabled = gc.isenabled()
+    gc.disable()  # no cycles among the results; see load_facts
+    try:
+        return {pk: compute_status(f, as_of, rules) for pk, f in facts.items()}
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def task_status(task, as_of: dt.date | None = None, rules: Rules | None = None) -> Status:

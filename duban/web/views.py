@@ -1,7 +1,20 @@
+"""The home page sends each role to its natural page."""
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+
+from duban.accounts.models import Role
 
 
 @login_required
 def home(request):
-    return redirect("plans:ledger")
+    user = request.user
+    if user.is_office:
+        return redirect("plans:ledger")
+    if user.is_leader:
+        return redirect("plans:leader", pk=user.leader_id) if user.leader_id else redirect("plans:ledger")
+    if user.is_unit_person:
+        return redirect("plans:mine")
+    # The three administrative roles: a page of their own tools.
+    return render(request, "web/admin_home.html", {"is_sysadmin": user.role == Role.SYSADMIN,
+                                                   "is_secadmin": user.role == Role.SECADMIN,
+                                                   "is_auditor": user.role == Role.AUDITOR})

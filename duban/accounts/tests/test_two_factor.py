@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def _code(device):
     device.refresh_from_db()
-    return TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    return f"{token:0{device.digits}d}"
 
 
 def _device(user):

@@ -7,21 +7,6 @@ import pytest
 from django.utils import timezone
 
 
-@pytest.fixture(autouse=True)
-def _collective_fallback(monkeypatch):
-    """Until planparser.fields.is_collective is implemented (others are finishing the
-    parser), the shared `plan` fixture cannot import; stand in with the documented
-    rule so round tests run. Removed automatically once the parser works."""
-    from planparser import fields
-
-    try:
-        fields.is_collective("甲局")
-    except NotImplementedError:
-        import duban.plans.importing as importing
-
-        monkeypatch.setattr(importing, "is_collective", lambda name: name.startswith("各"))
-
-
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     """A Shanghai wall-clock moment, for time_machine."""
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour))

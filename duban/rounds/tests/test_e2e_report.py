@@ -8,9 +8,15 @@ import re
 import pytest
 from django.utils import timezone
 
-from duban.e2e.conftest import browser, page, sign_in  # noqa: F401 - the shared e2e fixtures
+import duban.e2e.conftest as _e2e
 from duban.rounds.actions import open_round
 from duban.rounds.models import Report
+
+# Reuse every fixture of duban/e2e (browser, page, sign_in and what they depend on).
+globals().update({
+    name: obj for name, obj in vars(_e2e).items()
+    if type(obj).__name__ == "FixtureFunctionDefinition" or hasattr(obj, "_pytestfixturefunction")
+})
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +26,7 @@ def sign_out(page):
     page.wait_for_url(re.compile(r"/accounts/login/"))
 
 
-def test_it_takes_a_report_through_return_and_acceptance(page, sign_in, plan, office, liaison_a, tmp_path):  # noqa: F811
+def test_it_takes_a_report_through_return_and_acceptance(page, sign_in, plan, office, liaison_a, tmp_path):
     from playwright.sync_api import expect
 
     today = timezone.localdate()

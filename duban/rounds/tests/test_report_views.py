@@ -99,8 +99,9 @@ def test_it_says_in_chinese_what_is_missing_before_submitting(client, rnd, liais
     client.force_login(liaison_a)
     report = slot(rnd, "1", "甲局")
     r = client.post(reverse("rounds:report", args=[report.pk]),
-                    form_data(report, progress="", progress_status="", action="submit"), follow=True)
-    assert "报送前请填写：推进状态、进展情况" in r.content.decode()
+                    form_data(report, progress="", progress_status="", problems="资金未到位。", action="submit"))
+    page = r.content.decode()
+    assert r.status_code == 400 and "报送前请填写：推进状态、进展情况" in page and "资金未到位。" in page
     report.refresh_from_db()
     assert report.status == "draft"
 

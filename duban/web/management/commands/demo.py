@@ -1,7 +1,8 @@
 """`duban demo`: load the seed plan and create demo sign-ins (printed once)."""
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from duban.plans.models import Plan
 from duban.web.demo import create_demo_accounts, load_seed_plan
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--reset-passwords", action="store_true", help="为已有演示账号重新生成密码")
 
     def handle(self, *args, **opts):
+        if not settings.DEMO:
+            raise CommandError("演示数据只能在演示模式下载入：请设置环境变量 DUBAN_DEMO=true")
         if not Plan.objects.exists():
             plan = load_seed_plan()
             self.stdout.write(f"已导入示例方案《{plan.title}》：{plan.tasks.count()} 项任务")

@@ -1,0 +1,148 @@
+"""The ledger page: filters in the URL, htmx partial, pagination and counts, sorting
+links, who may open it, and a bounded number of queries."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from duban.plans.models import Task, TaskLeader, TaskUnit
+from duban.workplans.models import Milestone
+
+URL = "/plans/ledger/"
+NOW = timezone.make_aware(dt.datetime(2026, 3, 1, 10))
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def many_tasks(plan, n: int, units, leader_name="李明"):
+    """n more tasks led by 甲局, with a leader and two milestones each."""
+    from duban.org.models import Leader
+
+    leader = Leader.objects.get(name=leader_name)
+    tasks = Task.objects.bulk_create(
+        Task(plan=plan, number=str(100 + i), key=f"k{i}", order=100 + i, title=f"批量任务{i}（甲局）",
+             deadline=dt.date(2026, 1 + i % 12, 1))
+        for i in range(n)
+    )
+    TaskUnit.objects.bulk_create(TaskUnit(task=t, unit=units["甲局"], role="lead") for t in tasks)
+    TaskUnit.objects.bulk_create(TaskUnit(task=t, unit=units["丙局"], role="co", order=1) for t in tasks)
+    TaskLeader.objects.bulk_create(TaskLeader(task=t, leader=leader) for t in tasks)
+    Milestone.objects.bulk_create(
+        Milestone(task=t, title=f"节点{j}", due=dt.date(2026, 2, 1 + j)) for t in tasks for j in range(2)
+    )
+    return tasks
+
+
+def test_it_lists_the_visible_tasks_with_their_facts(client, plan, office):
+    client.force_login(office)
+    page = client.get(URL).content.decode()
+    for text in ("全年新增市场主体不少于2000家", "完成老旧小区改造", "推进社区养老服务", "李明", "2026-12-31", "共 <b>3</b> 项任务"):
+        assert text in page
+    assert reverse("plans:task", args=[Task.objects.get(number="1").pk]) in page
+
+
+def test_it_shows_a_unit_only_its_tasks(client, plan, liaison_b):
+    client.force_login(liaison_b)
+    page = client.get(URL).content.decode()
+    assert "推进社区养老服务" in page
+    assert "市场主体" not in page and "老旧小区" not in page
+    assert "共 <b>1</b> 项任务" in page
+
+
+def test_it_keeps_the_filters_in_the_url(client, plan, office, units):
+    client.force_login(office)
+    a = units["甲局"]
+    response = client.get(URL, {"unit": a.pk, "role": "lead", "q": "市场", "sort": "deadline", "status": "open"})
+    page = response.content.decode()
+    form = response.context["form"]
+    assert form.filters()["unit"] == a and form.filters()["role"] == "lead"
+    assert f'<option value="{a.pk}" selected>' in page
+    assert 'value="市场"' in page
+    assert '<option value="deadline" selected>' in page
+    assert '<option value="open" selected>' in page
+    assert [t.number for t in response.context["page"]] == ["1"]
+    assert "筛选出 <b>1</b> 项（您可见的任务共 3 项）" in page
+    # The sort links keep every other filter.
+    assert "unit=%d&amp;role=lead&amp;q=%%E5%%B8%%82%%E5%%9C%%BA" % a.pk in page
+
+
+def test_it_answers_htmx_with_the_results_part_only(client, plan, office):
+    client.force_login(office)
+    response = client.get(URL, {"q": "老旧"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in page and 'id="ledger-results"' in page
+    assert "完成老旧小区改造" in page and "推进社区养老服务" not in page
+    assert 'hx-swap-oob="true"' in page  # keeps the sort control in step
+
+
+def test_it_pages_fifty_at_a_time_with_counts(client, plan, office, units):
+    many_tasks(plan, 55, units)
+    client.force_login(office)
+    first = client.get(URL)
+    assert len(first.context["page"].object_list) == 50
+    assert "共 <b>58</b> 项任务" in first.content.decode()
+    assert "第 1 / 2 页" in first.content.decode()
+    second = client.get(URL, {"page": 2, "q": "批量"})
+    assert len(second.context["page"].object_list) == 5
+    assert second.context["r"].total == 55
+    assert "page=1" in second.content.decode() and "q=%E6%89%B9%E9%87%8F" in second.content.decode()
+    assert client.get(URL, {"page": "abc"}).status_code == 200  # a bad page number shows page 1
+
+
+def test_it_sorts_by_the_sort_parameter(client, plan, office):
+    client.force_login(office)
+    assert [t.number for t in client.get(URL, {"sort": "deadline"}).context["page"]] == ["2", "1", "3"]
+    assert [t.number for t in client.get(URL, {"sort": "-number"}).context["page"]] == ["3", "2", "1"]
+
+
+def test_it_shows_overdue_milestones(client, plan, office):
+    Milestone.objects.create(task=Task.objects.get(number="2"), title="摸底调查", due=dt.date(2026, 2, 15))
+    client.force_login(office)
+    page = client.get(URL, {"q": "老旧"}).content.decode()
+    assert "0/3 已完成" in page and "1 个逾期" in page
+
+
+def test_it_refuses_the_administrative_roles(client, plan, sysadmin, secadmin, auditor):
+    for user in (sysadmin, secadmin, auditor):
+        client.force_login(user)
+        assert client.get(URL).status_code == 403
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, plan):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_it_reads_the_ledger_in_a_fixed_number_of_queries(client, plan, office, liaison_a, units,
+                                                         django_assert_max_num_queries):
+    """The same number of queries for 3 tasks as for a full page of 50: no N+1."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {"sort": "unit", "status": "open", "q": "局"}
+    baseline = {}
+    for user in (office, liaison_a):
+        client.force_login(user)
+        client.get(URL, params)  # the first request of a session also writes the session
+        connection.queries_log.clear()  # a full log (maxlen) would make the capture look empty
+        with CaptureQueriesContext(connection) as few:
+            client.get(URL, params)
+        baseline[user] = len(few.captured_queries)
+        assert 0 < baseline[user] <= 20
+    many_tasks(plan, 60, units)
+    for user in (office, liaison_a):
+        client.force_login(user)
+        client.get(URL, params)
+        with django_assert_max_num_queries(baseline[user]):
+            response = client.get(URL, params)
+        assert response.status_code == 200
+        assert len(response.context["page"].object_list) == 50

@@ -1,0 +1,446 @@
+"""Every URL of the project, with every role: who may see it, who may change through it.
+
+The test walks ``get_resolver().url_patterns`` recursively, so a page added without a
+rule in RULES fails the suite. Objects in the URLs belong to unit A (甲局): task 1,
+its milestone, unit A's report slot and attachment, a notice to unit A, unit A's
+extension and completion requests, a leader's instruction on task 1, liaison_a's
+notification. Unit B's liaison must get 404 on all of them.
+
+Expectations per role:
+  OK     200, or a redirect that is not to the sign-in page (a page that sends the
+         person on, e.g. "my tasks" → ledger for the office)
+  LOGIN  a redirect to the sign-in page (anonymous)
+  403 / 404 / 405 exactly that status
+
+GET is tried for every role. POST is tried for the roles a rule marks as forbidden
+(post=...): the answer must be a refusal and the database must not change.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+OK, LOGIN = "OK", "LOGIN"
+ROLES = ("anon", "office", "leader", "liaison_a", "head_a", "liaison_b", "sysadmin", "secadmin", "auditor")
+GROUPS = {
+    "unit_a": ("liaison_a", "head_a"),
+    "units": ("liaison_a", "head_a", "liaison_b"),
+    "admins": ("sysadmin", "secadmin", "auditor"),
+    "staff": ("office", "leader"),
+    "signed_in": ROLES[1:],
+}
+NOW = timezone.make_aware(dt.datetime(2026, 11, 28, 10))
+
+
+def exp(*bases: dict, default=403, **overrides) -> dict[str, Any]:
+    """Expected outcome per role: `default` for everyone signed in, LOGIN for anonymous,
+    then groups (unit_a, units, admins, staff, signed_in), then single roles; `bases`
+    are shapes (dicts of the same keys) applied before `overrides`."""
+    given = {}
+    for base in bases:
+        given.update(base)
+    given.update(overrides)
+    out = {role: default for role in ROLES}
+    out["anon"] = LOGIN
+    for key in ("signed_in", "staff", "admins", "units", "unit_a"):
+        if key in given:
+            for role in GROUPS[key]:
+                out[role] = given[key]
+    for role in ROLES:
+        if role in given:
+            out[role] = given[role]
+    return out
+
+
+# Frequent shapes.
+DENY = (403, 404)  # a refusal either way: 403 by role before the object is fetched, or 404
+BUSINESS = dict(staff=OK, units=OK, admins=403)  # pages every business role opens (own data only)
+TASK_A = dict(staff=OK, unit_a=OK, liaison_b=404, admins=403)  # a page about unit A's task
+OFFICE = dict(office=OK)  # office only; 403 for everyone else signed in
+EVERYONE = dict(signed_in=OK)
+
+
+@dataclass
+class Rule:
+    get: dict[str, Any]
+    kwargs: Callable[[Any], dict] = lambda w: {}
+    post: Callable[[Any], dict] | None = None  # data for the forbidden roles' POST
+    post_expect: dict[str, Any] | None = None  # when POST refusals differ from GET's
+    note: str = ""
+
+
+def _rule(get, kwargs=None, post=None, post_expect=None, note=""):
+    return Rule(get=get, kwargs=kwargs or (lambda w: {}), post=post, post_expect=post_expect, note=note)
+
+
+def post_only(kwargs, data, expect, note=""):
+    """A POST-only endpoint: GET is refused to everyone signed in (405, or 403/404 when
+    the role or object check comes first; LOGIN for anonymous); `expect` says who is
+    refused on POST (OK = allowed, not tried here)."""
+    return _rule(exp(default=(403, 404, 405)), kwargs, post=data, post_expect=expect, note=note)
+
+
+A = lambda **kw: kw  # noqa: E731 - readability of the table below
+
+RULES: dict[str, Rule] = {
+    # --- home and accounts ---------------------------------------------------------------
+    "web:home": _rule(exp(EVERYONE)),
+    "accounts:login": _rule({**exp(EVERYONE), "anon": OK}),
+    "accounts:otp_verify": _rule({role: LOGIN for role in ROLES}, note="without a pending sign-in: back to sign-in"),
+    "accounts:logout": _rule({role: 405 for role in ROLES}, note="POST only"),
+    "accounts:password_change": _rule(exp(EVERYONE)),
+    "accounts:two_factor": _rule(exp(EVERYONE)),
+    "accounts:otp_enrol": _rule(exp(EVERYONE)),
+    "accounts:sessions": _rule(exp(EVERYONE)),
+    "accounts:user_list": _rule(exp(sysadmin=OK)),
+    "accounts:user_create": _rule(exp(sysadmin=OK), post=lambda w: {
+        "username": "intruder", "full_name": "入侵者", "role": "office"}),
+    "accounts:user_edit": _rule(exp(sysadmin=OK), lambda w: {"pk": w.liaison_a.pk},
+                                post=lambda w: {"full_name": "改名", "role": "office", "unit": ""}),
+    "accounts:user_issue_password": _rule(exp(sysadmin=405), lambda w: {"pk": w.liaison_a.pk}, post=lambda w: {},
+                                          post_expect=exp(sysadmin=OK)),
+    "accounts:user_set_active": _rule(exp(sysadmin=405), lambda w: {"pk": w.liaison_a.pk},
+                                      post=lambda w: {"active": "0"}, post_expect=exp(sysadmin=OK)),
+    "accounts:security_policy": _rule(exp(secadmin=OK), post=lambda w: {"password_min_length": "4"}),
+    "accounts:lockouts": _rule(exp(secadmin=OK)),
+    "accounts:lockout_unlock": _rule(exp(secadmin=405), lambda w: {"pk": w.lockout.pk}, post=lambda w: {},
+                                     post_expect=exp(secadmin=OK)),
+    "accounts:second_factors": _rule(exp(secadmin=OK)),
+    "accounts:second_factor_reset": _rule(exp(secadmin=405), lambda w: {"pk": w.office.pk}, post=lambda w: {},
+                                          post_expect=exp(secadmin=OK)),
+    "accounts:audit_log": _rule(exp(auditor=OK)),
+    "accounts:audit_export": _rule(exp(auditor=OK)),
+    # --- plans: ledger, tasks, import ----------------------------------------------------------
+    "plans:list": _rule(exp(BUSINESS)),
+    "plans:detail": _rule(exp(BUSINESS), lambda w: {"plan_id": w.plan.pk}),
+    "plans:source": _rule(exp(OFFICE), lambda w: {"plan_id": w.plan.pk}),
+    "plans:ledger": _rule(exp(BUSINESS)),
+    "plans:mine": _rule(exp(BUSINESS)),
+    "plans:task": _rule(exp(TASK_A), lambda w: {"pk": w.task_a.pk}),
+    "plans:leader": _rule(exp(staff=OK, units=404, admins=403), lambda w: {"pk": w.leader.leader_id}),
+    "plans:import": _rule(exp(OFFICE), post=lambda w: {}),
+    "plans:import_preview": _rule(exp(office=404), lambda w: {"batch_id": w.batch.pk},
+                                  post=lambda w: {"action": "cancel"},
+                                  note="the batch is applied already: 404 for the office too"),
+    # --- work plans -------------------------------------------------------------------------------
+    "workplans:list": _rule(exp(TASK_A), lambda w: {"task_id": w.task_a.pk}),
+    "workplans:add": _rule(exp(TASK_A, leader=403), lambda w: {"task_id": w.task_a.pk},
+                           post=lambda w: {"add-title": "越权节点", "add-due": "2026-12-01", "add-unit": w.unit_a.pk}),
+    "workplans:edit": _rule(exp(TASK_A, leader=403), lambda w: {"pk": w.milestone_a.pk},
+                            post=lambda w: {"edit-title": "越权修改", "edit-due": "2026-12-01",
+                                            "edit-unit": w.unit_a.pk, "edit-version": 1}),
+    "workplans:complete": _rule(exp(TASK_A, leader=403), lambda w: {"pk": w.milestone_a.pk},
+                                post=lambda w: {"complete-version": 1, "complete-done_on": "2026-11-01",
+                                                "complete-evidence": "越权"}),
+    "workplans:reopen": _rule(exp(TASK_A, leader=403), lambda w: {"pk": w.milestone_a.pk},
+                              post=lambda w: {"reopen-version": 1, "reopen-reason": "越权"}),
+    "workplans:delete": _rule(exp(default=405, admins=403), lambda w: {"pk": w.milestone_a.pk},
+                              post=lambda w: {"version": 1},
+                              post_expect=exp(leader=403, liaison_b=404, admins=403, office=OK, unit_a=OK)),
+    "workplans:unquantified": _rule(exp(OFFICE)),
+    # --- rounds (admins: an empty list page, or a refusal) ------------------------------------------
+    "rounds:list": _rule(exp(BUSINESS, admins=(OK, 403))),
+    "rounds:open": _rule(exp(OFFICE), post=lambda w: {}),
+    "rounds:mine": _rule(exp(units=OK)),
+    "rounds:cadence_create": post_only(None, lambda w: {"plan": w.plan.pk, "frequency": "monthly",
+                                                        "starts_on": "2026-12-01"}, exp(office=OK)),
+    "rounds:cadence_toggle": post_only(lambda w: {"cadence_id": w.cadence.pk}, lambda w: {}, exp(office=OK)),
+    "rounds:detail": _rule(exp(BUSINESS, admins=DENY), lambda w: {"round_id": w.round.pk}),
+    "rounds:close": post_only(lambda w: {"round_id": w.round.pk}, lambda w: {}, exp(office=OK)),
+    "rounds:sheet": _rule(exp(units=OK, admins=DENY), lambda w: {"round_id": w.round.pk},
+                          note="the fill-in sheet is for units; office and leaders read the round page"),
+    "rounds:sheet_upload": _rule(exp(units=OK, admins=DENY), lambda w: {"round_id": w.round.pk}, post=lambda w: {}),
+    "rounds:report": _rule(exp(TASK_A, admins=DENY), lambda w: {"report_id": w.report_a.pk},
+                           post=lambda w: {"version": w.report_a.version, "progress_status": "in_progress",
+                                           "percent": "90", "progress": "越权填报", "problems": "",
+                                           "next_steps": "x", "action": "save"},
+                           post_expect=exp(TASK_A, staff=403, admins=DENY)),
+    "rounds:approve": post_only(lambda w: {"report_id": w.report_a.pk}, lambda w: {},
+                                exp(staff=403, liaison_a=403, head_a=OK, liaison_b=404, admins=DENY)),
+    "rounds:return": post_only(lambda w: {"report_id": w.report_a.pk}, lambda w: {"reason": "越权退回"},
+                               exp(office=OK, leader=403, unit_a=403, liaison_b=404, admins=DENY)),
+    "rounds:accept": post_only(lambda w: {"report_id": w.report_a.pk}, lambda w: {},
+                               exp(office=OK, leader=403, unit_a=403, liaison_b=404, admins=DENY)),
+    "rounds:versions": _rule(exp(TASK_A, admins=DENY), lambda w: {"report_id": w.report_a.pk}),
+    "rounds:attach": post_only(lambda w: {"report_id": w.report_a.pk}, lambda w: {},
+                               exp(staff=403, unit_a=OK, liaison_b=404, admins=DENY)),
+    "rounds:attachment": _rule(exp(TASK_A, admins=DENY), lambda w: {"attachment_id": w.attachment_a.pk}),
+    "rounds:detach": post_only(lambda w: {"attachment_id": w.attachment_a.pk}, lambda w: {},
+                               exp(staff=403, unit_a=OK, liaison_b=404, admins=DENY)),
+    "rounds:coordination": _rule(exp(BUSINESS, admins=(OK, 403))),
+    "rounds:coordination_respond": post_only(lambda w: {"item_id": w.item_a.pk}, lambda w: {"response": "越权答复"},
+                                             exp(staff=OK, unit_a=OK, liaison_b=404, admins=DENY),
+                                             note="raised by unit A, addressed to 丙局"),
+    # --- supervision ---------------------------------------------------------------------------------
+    "supervision:index": _rule(exp(BUSINESS)),
+    "supervision:rules": _rule(exp(OFFICE), post=lambda w: {}),
+    "supervision:task": _rule(exp(TASK_A, admins=DENY), lambda w: {"task_id": w.task_a.pk}),
+    "supervision:notice_new": _rule(exp(OFFICE, liaison_b=DENY), lambda w: {"task_id": w.task_a.pk},
+                                    post=lambda w: {}),
+    "supervision:extension_new": post_only(lambda w: {"task_id": w.task_a.pk},
+                                           lambda w: {"new_deadline": "2027-06-30", "reason": "越权"},
+                                           exp(unit_a=OK, liaison_b=404, admins=DENY)),
+    "supervision:completion_new": post_only(lambda w: {"task_id": w.task_a.pk}, lambda w: {"evidence": "越权"},
+                                            exp(unit_a=OK, liaison_b=404, admins=DENY)),
+    "supervision:reopen": _rule(exp(office=405, liaison_b=DENY), lambda w: {"task_id": w.task_a.pk},
+                                post=lambda w: {"reason": "越权"}, post_expect=exp(OFFICE, liaison_b=DENY)),
+    "supervision:instruction_new": post_only(lambda w: {"task_id": w.task_a.pk}, lambda w: {"text": "越权批示"},
+                                             exp(leader=OK, liaison_b=404, admins=DENY)),
+    "supervision:notice": _rule(exp(TASK_A, admins=DENY), lambda w: {"notice_id": w.notice_a.pk}),
+    "supervision:notice_reply": post_only(lambda w: {"notice_id": w.notice_a.pk}, lambda w: {"text": "越权回复"},
+                                          exp(unit_a=OK, liaison_b=404, admins=DENY)),
+    "supervision:notice_close": _rule(exp(office=405, liaison_b=DENY), lambda w: {"notice_id": w.notice_a.pk},
+                                      post=lambda w: {"note": "越权办结"}, post_expect=exp(OFFICE, liaison_b=DENY)),
+    "supervision:notice_docx": _rule(exp(TASK_A, admins=DENY), lambda w: {"notice_id": w.notice_a.pk}),
+    "supervision:notice_pdf": _rule(exp(TASK_A, admins=DENY), lambda w: {"notice_id": w.notice_a.pk}),
+    "supervision:extension_decide": post_only(lambda w: {"request_id": w.extension_a.pk}, lambda w: {"approve": "1"},
+                                              exp(staff=OK, liaison_b=404, admins=DENY)),
+    "supervision:completion_verify": _rule(exp(office=405, liaison_b=DENY), lambda w: {"request_id": w.completion_a.pk},
+                                           post=lambda w: {}, post_expect=exp(OFFICE, liaison_b=DENY)),
+    "supervision:completion_return": _rule(exp(office=405, liaison_b=DENY), lambda w: {"request_id": w.completion_a.pk},
+                                           post=lambda w: {"reason": "越权"}, post_expect=exp(OFFICE, liaison_b=DENY)),
+    "supervision:instruction_ack": post_only(lambda w: {"instruction_id": w.instruction_a.pk}, lambda w: {},
+                                             exp(unit_a=OK, liaison_b=404, admins=DENY)),
+    # --- notifications ---------------------------------------------------------------------------------
+    "notifications:inbox": _rule(exp(EVERYONE)),
+    "notifications:open": post_only(lambda w: {"notification_id": w.notification_a.pk}, lambda w: {},
+                                    exp(default=404, liaison_a=OK),
+                                    note="a notification is its recipient's alone: 404 for everyone else"),
+    "notifications:read_all": _rule(exp(default=405), note="POST only; marks the person's own notifications read"),
+    "notifications:preferences": _rule(exp(EVERYONE)),
+}
+
+
+# --- walking the URL patterns -------------------------------------------------------------------
+
+def all_url_names(patterns=None, namespace: str | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    """(name, route) of every URL pattern of the project, recursively."""
+    out = []
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace])) or None
+            out += all_url_names(p.url_patterns, ns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+            out.append((name, prefix + str(p.pattern)))
+    return out
+
+
+URLS = all_url_names()
+
+
+def test_it_has_a_name_and_a_rule_for_every_url():
+    unnamed = [route for name, route in URLS if not name]
+    missing = [name for name, _ in URLS if name and name not in RULES]
+    assert not unnamed, f"这些地址没有名称，无法设置访问规则：{unnamed}"
+    assert not missing, (
+        f"新页面缺少访问规则：{missing}。请在 duban/web/tests/test_isolation.py 的 RULES 中为它添加一条，"
+        "写明各角色（含匿名、其他单位）GET/POST 时应得到的结果。"
+    )
+    stale = sorted(set(RULES) - {name for name, _ in URLS})
+    assert not stale, f"RULES 中有已不存在的地址，请删除：{stale}"
+
+
+# --- the world: unit A's objects ----------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _fast_and_frozen(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@dataclass
+class World:
+    plan: Any
+    office: Any
+    leader: Any
+    liaison_a: Any
+    head_a: Any
+    liaison_b: Any
+    sysadmin: Any
+    secadmin: Any
+    auditor: Any
+    unit_a: Any = None
+    task_a: Any = None
+    milestone_a: Any = None
+    batch: Any = None
+    lockout: Any = None
+    extra: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):  # lazily built objects of other apps
+        builders = BUILDERS
+        if name in builders:
+            value = builders[name](self)
+            setattr(self, name, value)
+            return value
+        raise AttributeError(name)
+
+    def user(self, role: str):
+        return None if role == "anon" else getattr(self, role)
+
+
+def _round(w):
+    from duban.rounds.actions import open_round
+
+    return open_round(w.plan, actor=w.office, name="2026年11月调度", period_start=dt.date(2026, 11, 1),
+                      period_end=dt.date(2026, 11, 30), opens_on=dt.date(2026, 11, 25), due_on=dt.date(2026, 11, 30))
+
+
+def _report_a(w):
+    from duban.rounds.models import Report
+
+    return Report.objects.get(round=w.round, task=w.task_a, unit=w.unit_a)
+
+
+def _attachment_a(w):
+    from duban.rounds.actions import add_attachment
+
+    return add_attachment(w.report_a, actor=w.liaison_a, name="说明.txt", data="佐证说明".encode())
+
+
+def _cadence(w):
+    from duban.rounds.models import Cadence
+
+    return Cadence.objects.create(plan=w.plan, starts_on=dt.date(2026, 12, 1), created_by=w.office)
+
+
+def _item_a(w):
+    from duban.rounds.models import CoordinationItem
+    from duban.org.models import Unit
+
+    return CoordinationItem.objects.create(report=w.report_a, task=w.task_a, text="请丙局配合提供数据",
+                                           raised_by_unit=w.unit_a, addressed_to_unit=Unit.objects.get(name="丙局"))
+
+
+def _notice_a(w):
+    from duban.supervision.actions import issue_notice
+
+    return issue_notice(w.task_a, actor=w.office, level="notice", units=[w.unit_a], facts="进度滞后",
+                        requirement="按期报送", reply_by=dt.date(2026, 12, 10))
+
+
+def _extension_a(w):
+    from duban.supervision.actions import request_extension
+
+    return request_extension(w.task_a, actor=w.liaison_a, new_deadline=dt.date(2027, 3, 31), reason="资金未到位")
+
+
+def _completion_a(w):
+    from duban.supervision.actions import claim_completion
+
+    return claim_completion(w.task_a, actor=w.liaison_a, evidence="已完成")
+
+
+def _instruction_a(w):
+    from duban.supervision.actions import write_instruction
+
+    return write_instruction(w.task_a, actor=w.leader, text="抓紧推进")
+
+
+def _notification_a(w):
+    from duban.notifications.actions import notify
+
+    return notify([w.liaison_a], kind="test", title="测试通知", url="/")[0]
+
+
+BUILDERS: dict[str, Callable[[World], Any]] = {
+    "round": _round, "report_a": _report_a, "attachment_a": _attachment_a, "cadence": _cadence,
+    "item_a": _item_a, "notice_a": _notice_a, "extension_a": _extension_a, "completion_a": _completion_a,
+    "instruction_a": _instruction_a, "notification_a": _notification_a,
+}
+
+
+@pytest.fixture
+def world(plan, office, leader, liaison_a, head_a, liaison_b, sysadmin, secadmin, auditor, units):
+    from duban.accounts.models import Lockout
+    from duban.plans.models import ImportBatch, Task
+    from duban.workplans.models import Milestone
+
+    w = World(plan, office, leader, liaison_a, head_a, liaison_b, sysadmin, secadmin, auditor)
+    w.unit_a = units["甲局"]
+    w.task_a = Task.objects.get(plan=plan, number="1")
+    w.milestone_a = Milestone.objects.create(task=w.task_a, title="甲局节点", due=dt.date(2026, 10, 1), unit=w.unit_a,
+                                             done_on=None)
+    w.batch = ImportBatch.objects.create(original_name="plan.txt", sha256="0" * 64, status="applied", file="x.txt",
+                                         created_by=office)
+    w.lockout = Lockout.objects.create(kind="account", key="liaison_b", until=NOW + dt.timedelta(minutes=30))
+    return w
+
+
+# --- checking -----------------------------------------------------------------------------------
+
+EXCLUDED_FROM_SNAPSHOT = {"audit.event", "sessions.session", "accounts.usersession", "accounts.signinfailure"}
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every model that a refused write must leave alone (logs excluded:
+    a refusal may be recorded)."""
+    out = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in EXCLUDED_FROM_SNAPSHOT or model._meta.proxy or not model._meta.managed:
+            continue
+        rows = list(model._base_manager.order_by("pk").values())
+        for row in rows:
+            row.pop("last_login", None)  # signing the test person in stamps it
+        out[label] = rows
+    return out
+
+
+def outcome(response) -> Any:
+    if response.status_code in (301, 302, 303):
+        location = response.get("Location", "")
+        return LOGIN if reverse("accounts:login") in location.split("?")[0] else OK
+    if response.status_code == 200:
+        return OK
+    if response.status_code == 204 and response.get("HX-Redirect"):
+        return LOGIN if reverse("accounts:login") in response["HX-Redirect"] else OK
+    return response.status_code
+
+
+def matches(got, expected) -> bool:
+    return got in expected if isinstance(expected, (set, tuple)) else got == expected
+
+
+REFUSALS = {403, 404, 405, LOGIN}
+
+
+@pytest.mark.parametrize("name", sorted({n for n, _ in URLS if n in RULES}))
+def test_it_enforces_the_access_rule(name, world, client):
+    rule = RULES[name]
+    url = reverse(name, kwargs=rule.kwargs(world))
+    problems = []
+    for role in ROLES:
+        user = world.user(role)
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        got = outcome(client.get(url))
+        if not matches(got, rule.get[role]):
+            problems.append(f"GET  {role:<10} 期望 {rule.get[role]}，实际 {got}")
+    if rule.post is not None:
+        expected_post = rule.post_expect or rule.get
+        for role in ROLES:
+            expected = expected_post[role]
+            if not all(e in REFUSALS for e in (expected if isinstance(expected, tuple) else (expected,))):
+                continue  # allowed: not this test's business
+            user = world.user(role)
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            before = snapshot()
+            got = outcome(client.post(url, rule.post(world)))
+            if not matches(got, expected):
+                problems.append(f"POST {role:<10} 期望 {expected}，实际 {got}")
+            changed = [label for label, rows in snapshot().items() if rows != before.get(label)]
+            if changed:
+                problems.append(f"POST {role:<10} 被拒绝却修改了数据：{changed}")
+    assert not problems, f"{name}（{url}）：\n" + "\n".join(problems)
