@@ -238,11 +238,40 @@ def _resolve_leader(name: str, cache: dict[str, Leader]) -> Leader:
     return cache[name]
 
 
+def _sync_targets(task: Task, targets: list) -> None:
+    """Parsed targets as written now. A target that is unchanged keeps its row, and
+    with it the actual figures units reported against it; changed ones are replaced."""
+    existing = {}
+    for row in task.targets.filter(source=Target.Source.PARSED):
+        existing.setdefault((_num(row.value), row.unit, row.comparator, row.text), row)
+    for i, x in enumerate(targets):
+        row = existing.pop((_num(x.value), x.unit, x.comparator, x.text), None)
+        if row is None:
+            Target.objects.create(task=task, value=Decimal(str(x.value)), unit=x.unit, comparator=x.comparator,
+                                  text=x.text, order=i)
+        elif row.order != i:
+            Target.objects.filter(pk=row.pk).update(order=i)
+    Target.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+
+
+def _sync_plan_milestones(task: Task, milestones: list) -> None:
+    """Phases of the deadline as written now. An unchanged phase keeps its row, and
+    with it the completion date and evidence a unit recorded."""
+    existing = {}
+    for row in task.milestones.filter(source=Milestone.Source.PLAN):
+        existing.setdefault((row.due, row.title), row)
+    for i, m in enumerate(milestones):
+        row = existing.pop((m.date, m.text), None)
+        if row is None:
+            Milestone.objects.create(task=task, title=m.text, due=m.date, source=Milestone.Source.PLAN, order=i)
+        elif row.order != i:
+            Milestone.objects.filter(pk=row.pk).update(order=i)
+    Milestone.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+
+
 def _write_task_details(task: Task, t: planparser.Task, canon, unit_cache, leader_cache) -> None:
     task.leader_links.all().delete()
     task.assignments.all().delete()
-    task.targets.filter(source=Target.Source.PARSED).delete()
-    task.milestones.filter(source=Milestone.Source.PLAN).delete()
     TaskLeader.objects.bulk_create(
         TaskLeader(task=task, leader=_resolve_leader(n, leader_cache), order=i) for i, n in enumerate(t.leaders)
     )
@@ -255,14 +284,8 @@ def _write_task_details(task: Task, t: planparser.Task, canon, unit_cache, leade
             seen.add(unit.pk)
             links.append(TaskUnit(task=task, unit=unit, role=role, order=len(links)))
     TaskUnit.objects.bulk_create(links)
-    Target.objects.bulk_create(
-        Target(task=task, value=Decimal(str(x.value)), unit=x.unit, comparator=x.comparator, text=x.text, order=i)
-        for i, x in enumerate(t.targets)
-    )
-    Milestone.objects.bulk_create(
-        Milestone(task=task, title=m.text, due=m.date, source=Milestone.Source.PLAN, order=i)
-        for i, m in enumerate(t.milestones)
-    )
+    _sync_targets(task, t.targets)
+    _sync_plan_milestones(task, t.milestones)
 
 
 @dataclass

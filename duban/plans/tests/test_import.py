@@ -107,3 +107,24 @@ def test_it_keeps_collective_assignees_collective():
     plan = _import(parsed).plan
     assert set(Unit.objects.filter(is_collective=True).values_list("name", flat=True)) == {"各部门", "各单位"}
     assert [u.name for u in plan.tasks.get(key="3").lead_units()] == ["各部门", "各单位"]
+
+
+def test_it_keeps_completion_records_and_actuals_of_unchanged_phases_and_targets_in_a_changed_task():
+    plan = _import(make_parsed_plan()).plan
+    t2 = plan.tasks.get(key="2")
+    design = t2.milestones.get(title="完成设计")
+    design.done_on, design.evidence = date(2026, 6, 20), "设计方案已批复"
+    design.save()
+    t1 = plan.tasks.get(key="1")
+    target = t1.targets.get()
+
+    revised = make_parsed_plan()
+    revised.tasks = copy.deepcopy(revised.tasks)
+    revised.tasks[1].milestones[1].text = "全面完工"  # one phase changes, the other does not
+    revised.tasks[0].co_units = []  # task 1 changes, its target does not
+    import_plan(build_preview(revised, "d" * 64), actor=None, source_name="v2.txt", source_bytes=b"v2")
+
+    kept = t2.milestones.get(title="完成设计")
+    assert kept.pk == design.pk and kept.done_on == date(2026, 6, 20) and kept.evidence == "设计方案已批复"
+    assert list(t2.milestones.filter(source="plan").values_list("title", flat=True)) == ["完成设计", "全面完工"]
+    assert t1.targets.get().pk == target.pk
