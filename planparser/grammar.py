@@ -49,6 +49,12 @@ def compact(text: str | None) -> str:
     """The text with every whitespace character removed (PLAN_FORMAT.md, Strings)."""
     if not text:
         return ""
+    return _compact(text)
+
+
+@lru_cache(maxsize=16384)
+def _compact(text: str) -> str:
+    # Memoised: the grammar looks at each line's compact form several times.
     # str.split() splits on all Unicode whitespace, U+3000 included; zero-width
     # characters from docx/pdf extraction are not whitespace and are deleted.
     out = "".join(text.split())
@@ -111,7 +117,8 @@ def _split_parens_cached(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def clear_caches() -> None:
-    for fn in (_time_text, _deadline, _leader_names, _units, _split_parens_cached):
+    for fn in (_compact, _time_text, _deadline, _leader_names, _units, _split_parens_cached, _match_label,
+               _field_pairs):
         fn.cache_clear()
 
 
@@ -146,11 +153,32 @@ class Label:
 _LABEL_FIRST = frozenset("第（(0123456789０１２３４５６７８９" + _CN_NUM + "".join(chr(0x2460 + i) for i in range(20)))
 
 
+def _labels_for(ch: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # Every label regex is anchored on a fixed first-character class: only try the
+    # ones that can match a line starting with ch (in the same order).
+    first = {
+        "chapter": "第", "article": "第", "pcn": "（(", "pnum": "（(",
+        "circ": "".join(chr(0x2460 + i) for i in range(20)), "dec": "123456789",
+        "num": "0123456789０１２３４５６７８９", "cn": _CN_NUM,
+    }
+    return tuple((style, rx) for style, rx in _LABELS if ch in first[style])
+
+
+_LABELS_BY_FIRST = {ch: _labels_for(ch) for ch in _LABEL_FIRST}
+
+
 def match_label(text: str) -> Label | None:
     """The numbering label at the start of a (whitespace-free) line."""
     if not text or text[0] not in _LABEL_FIRST:
         return None
-    for style, rx in _LABELS:
+    return _match_label(text)
+
+
+@lru_cache(maxsize=16384)
+def _match_label(text: str) -> Label | None:
+    # Memoised (the grammar asks about the same line several times); Labels are
+    # never modified by callers.
+    for style, rx in _LABELS_BY_FIRST[text[0]]:
         m = rx.match(text)
         if not m:
             continue
@@ -188,6 +216,7 @@ _LABEL_ALT = "|".join(sorted(_LABEL_KEY, key=len, reverse=True))
 _FIELD_RE = re.compile(rf"(?:{_LABEL_ALT})[:：]")
 _FIELD_START_RE = re.compile(rf"^[【\[〔]?(?P<w>{_LABEL_ALT})[】\]〕]?(?:[:：]|\s+(?=\S))")
 _FIELD_NAME_RE = re.compile(rf"(?P<w>{_LABEL_ALT})[:：]")
+_FIELD_FIRST = frozenset("【[〔" + "".join(w[0] for w in _LABEL_KEY))
 _BRACKETED_LABEL_RE = re.compile(rf"^({_LABEL_ALT})[】\]〕]")
 # A label whose characters PDF extraction spaced apart (责 任 单 位：), on raw text.
 _SPACED_FIELD_RE = re.compile(
@@ -233,6 +262,9 @@ _DATE_FIND_RE = re.compile(
 )
 _SIGNED_DATE_RE = re.compile(rf"^(?P<org>.{{2,40}}?)(?P<d>{_DATE_TEXT})(?P<tail>印发|发布|印制)?$")
 _CC_RE = re.compile(r"^(?:抄送|抄报|分送|主送|报送|发送)[:：]")
+_CC_FIRST = frozenset("抄分主报发")
+_DIGITS_RE = re.compile(r"[0-9０-９]+")
+_HEADER_END_RE = re.compile(r"文件$|方案$|通知$|办公室$")
 _PRINTED_RE = re.compile(rf"(?P<d>{_DATE_TEXT})(?:印发|印制)$")
 _PUBLIC_RE = re.compile(r"^[（(](?:此件|本件|联系人|联系电话|此文)[^）)]{0,30}[)）]$")
 _ATTACH_RE = re.compile(r"^附件[0-9一二三四五六七八九十]*[:：]?$|^附件[0-9一二三四五六七八九十]*[:：]?.{0,40}(?:方案|清单|表|计划)$")
@@ -562,6 +594,41 @@ def _number_key(number: str | None) -> int | None:
     return cn_value(last)
 
 
+@lru_cache(maxsize=8192)
+def _field_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """The (key, value) pairs of a field line (its stripped raw text). Memoised: plans
+    repeat the same field lines (完成时限：2026年12月底前)."""
+    # Keep spaces inside values for leader names (周  冲 vs 张三 李四).
+    ct = compact(text)
+    m = _FIELD_START_RE.match(ct)
+    if m and not _FIELD_NAME_RE.match(ct):
+        # '牵头领导 张三': a label followed by whitespace instead of a colon.
+        word = m["w"]
+        idx = text.find(word[-1]) + 1 if word else 0
+        text = word + "：" + text[idx:].lstrip()
+    if text[:1] in "【[〔":
+        text = _BRACKETED_LABEL_RE.sub(r"\1", text.lstrip("【[〔"))
+    # Values keep their inner spaces (周  冲 is one name, 张三 李四 two).
+    return tuple(_split_raw_fields(text, ct.count("：") + ct.count(":")))
+
+
+def _split_raw_fields(text: str, colons: int) -> list[tuple[str, str]]:
+    matches = list(_FIELD_NAME_RE.finditer(text))
+    named = True
+    if len(matches) < colons and len(matches) < len(_FIELD_NAME_RE.findall(compact(text))):
+        # A label spaced apart by PDF extraction (责 任 单 位：).
+        matches = list(_SPACED_FIELD_RE.finditer(text))
+        named = False
+    out: list[tuple[str, str]] = []
+    n = len(matches)
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < n else len(text)
+        word = m["w"] if named else compact(m[0]).rstrip(":：")
+        value = text[m.end() : end].strip().rstrip("；;，,。 \u3000")
+        out.append((_LABEL_KEY[word], value))
+    return out
+
+
 # --------------------------------------------------------------------------- the parser
 
 
@@ -585,6 +652,7 @@ class _Parser:
         self.seq = 0
         self._memo: dict[int, bool] = {}
         self._own_cache: dict[int, dict[str, str]] = {}
+        self._group_cache: dict[int, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ header
     def header(self, ctexts: list[str], skip: set[int]) -> tuple[int, set[int]]:
@@ -763,23 +831,23 @@ class _Parser:
             for page, idxs in by_page.items():
                 for i in idxs[:2] + idxs[-2:]:
                     t = ctexts[i]
-                    if len(t) > 50 or _FIELD_START_RE.match(t):
+                    if len(t) > 50 or (t[:1] in _FIELD_FIRST and _FIELD_START_RE.match(t)):
                         continue
-                    keys.setdefault(re.sub(r"[0-9０-９]+", "#", t), set()).add(page)
+                    keys.setdefault(_DIGITS_RE.sub("#", t), set()).add(page)
             repeated = {k for k, pages in keys.items() if len(pages) >= 2}
             if repeated:
                 for page, idxs in by_page.items():
                     for i in set(idxs[:2] + idxs[-2:]):
                         t = ctexts[i]
-                        if re.sub(r"[0-9０-９]+", "#", t) in repeated and not match_label(t):
+                        if _DIGITS_RE.sub("#", t) in repeated and not match_label(t):
                             out.add(i)
             return out
         counts: dict[str, list[int]] = {}
         for i, t in enumerate(ctexts):
-            if not t or len(t) > 50 or _FIELD_START_RE.match(t) or match_label(t):
+            if not t or len(t) > 50 or (t[0] in _FIELD_FIRST and _FIELD_START_RE.match(t)) or match_label(t):
                 continue
-            k = re.sub(r"[0-9０-９]+", "#", t)
-            if "#" in k or re.search(r"文件$|方案$|通知$|办公室$", k):
+            k = _DIGITS_RE.sub("#", t)
+            if "#" in k or _HEADER_END_RE.search(k):
                 counts.setdefault(k, []).append(i)
         for k, idxs in counts.items():
             if len(idxs) >= 3:
@@ -797,33 +865,37 @@ class _Parser:
             t = compact(raw)
         if not t:
             return
-        if self.is_page_number(t):
+        if len(t) <= 16 and _PAGE_NO_RE.match(t) is not None:
             return
-        if _CC_RE.match(t) or _PRINTED_RE.search(t):
-            self.in_cc = not t.endswith("。") and not _PRINTED_RE.search(t)
+        c0 = t[0]
+        # Cheap prechecks: each regex below needs a fixed first character or substring.
+        printed = t.endswith(("印发", "印制")) and _PRINTED_RE.search(t) is not None
+        if printed or (c0 in _CC_FIRST and _CC_RE.match(t)):
+            self.in_cc = not t.endswith("。") and not printed
             return
+        fm = _FIELD_START_RE.match(t) if c0 in _FIELD_FIRST else None
         if self.in_cc:
-            if match_label(t) or _FIELD_START_RE.match(t):
+            if match_label(t) or fm:
                 self.in_cc = False
             else:
                 if t.endswith("。"):
                     self.in_cc = False
                 return
-        if _PUBLIC_RE.match(t) or _ATTACH_RE.match(t):
+        if (c0 in "（(" and _PUBLIC_RE.match(t)) or (c0 == "附" and _ATTACH_RE.match(t)):
             return
-        if any(rx.search(t) for rx in _DEFAULT_DEADLINE_RES) and not match_label(t):
+        if ("除" in t or "完成时限" in t) and any(rx.search(t) for rx in _DEFAULT_DEADLINE_RES) and not match_label(t):
             self._default_deadline_from(t)
             return
-        if _DATE_ONLY_RE.match(t):
-            node = self.current
-            if node is not None and node.last_field == "time" and not node.fields.get("time", "").strip():
-                node.fields["time"] = t
-            return
-        sm = _SIGNED_DATE_RE.match(t)
-        if sm and _ORG_END_RE.search(sm["org"]) and not _FIELD_RE.search(t) and not match_label(t):
-            return
+        if "年" in t and "日" in t:
+            if _DATE_ONLY_RE.match(t):
+                node = self.current
+                if node is not None and node.last_field == "time" and not node.fields.get("time", "").strip():
+                    node.fields["time"] = t
+                return
+            sm = _SIGNED_DATE_RE.match(t)
+            if sm and _ORG_END_RE.search(sm["org"]) and not _FIELD_RE.search(t) and not match_label(t):
+                return
 
-        fm = _FIELD_START_RE.match(t)
         if fm:
             self.field_line(raw, ln)
             return
@@ -905,36 +977,9 @@ class _Parser:
             if node is self.root:
                 # Fields before any item: an unnumbered paragraph-less task cannot exist.
                 node = self.new_paragraph(ln)
-        # Keep spaces inside values for leader names (周  冲 vs 张三 李四).
-        text = raw.strip()
-        ct = compact(text)
-        m = _FIELD_START_RE.match(ct)
-        if m and not _FIELD_NAME_RE.match(ct):
-            # '牵头领导 张三': a label followed by whitespace instead of a colon.
-            word = m["w"]
-            idx = text.find(word[-1]) + 1 if word else 0
-            text = word + "：" + text[idx:].lstrip()
-        if text[:1] in "【[〔":
-            text = _BRACKETED_LABEL_RE.sub(r"\1", text.lstrip("【[〔"))
-        # Values keep their inner spaces (周  冲 is one name, 张三 李四 two).
-        pairs = self._split_raw_fields(text, ct.count("：") + ct.count(":"))
         node.last_wrapped = ln.wrapped
-        for key, value in pairs:
+        for key, value in _field_pairs(raw.strip()):
             self.set_field(node, key, value)
-
-    @staticmethod
-    def _split_raw_fields(text: str, colons: int) -> list[tuple[str, str]]:
-        matches = list(_FIELD_NAME_RE.finditer(text))
-        if len(matches) < min(colons, len(_FIELD_NAME_RE.findall(compact(text)))):
-            # A label spaced apart by PDF extraction (责 任 单 位：).
-            matches = list(_SPACED_FIELD_RE.finditer(text))
-        out: list[tuple[str, str]] = []
-        for i, m in enumerate(matches):
-            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            word = compact(m[0]).rstrip(":：")
-            value = text[m.end() : end].strip().rstrip("；;，,。 \u3000")
-            out.append((_LABEL_KEY[word], value))
-        return out
 
     def new_paragraph(self, ln: Line) -> Node:
         top = self.stack[-1]
@@ -1012,9 +1057,16 @@ class _Parser:
     def _subtree_has_fields(self, node: Node, memo: dict[int, bool]) -> bool:
         key = id(node)
         if key not in memo:
-            own = bool(self._own_fields(node)) or bool(self._group_of(node))
+            own = bool(self._own_fields(node)) or bool(self._group_of_cached(node))
             memo[key] = own or any(self._subtree_has_fields(c, memo) for c in node.children)
         return memo[key]
+
+    def _group_of_cached(self, node: Node) -> dict[str, str]:
+        key = id(node)
+        cached = self._group_cache.get(key)
+        if cached is None:
+            cached = self._group_cache[key] = self._group_of(node)
+        return cached
 
     @staticmethod
     def _group_of(node: Node) -> dict[str, str]:
@@ -1036,16 +1088,17 @@ class _Parser:
     def _walk(self, node: Node, ctx: _Ctx, depth: int) -> None:
         memo = self._memo
         children = node.children
+        # Each child's facts once (all pure): has task children, own fields, group.
+        subtree = self._subtree_has_fields
+        own_fields = self._own_fields
+        group_of = self._group_of_cached
+        facts = [(any(subtree(g, memo) for g in c.children), own_fields(c), group_of(c)) for c in children]
         # Which leaves with the same style as a task sibling count as tasks.
         task_styles = {
-            c.style for c in children
-            if c.style is not None and not any(self._subtree_has_fields(g, memo) for g in c.children)
-            and (self._own_fields(c) or self._group_of(c))
+            c.style for c, (htc, own, group) in zip(children, facts)
+            if c.style is not None and not htc and (own or group)
         }
-        for child in children:
-            has_task_children = any(self._subtree_has_fields(g, memo) for g in child.children)
-            own = self._own_fields(child)
-            group = self._group_of(child)
+        for child, (has_task_children, own, group) in zip(children, facts):
             if has_task_children:
                 if child.style is not None and child.style not in _HEADING_STYLES:
                     self.numbered.append((child.style, child.value, id(node), child.line, child.number, f"第{child.line}行", child.seq))

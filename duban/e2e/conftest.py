@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config, items):
     server runs in another thread and must see committed data)."""
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        if here in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
             if item.get_closest_marker("django_db") is None:
                 item.add_marker(pytest.mark.django_db(transaction=True))

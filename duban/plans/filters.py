@@ -11,8 +11,8 @@ subqueries or ``Exists``, never with joins, so no filter duplicates rows and non
 
 Status filters are a registry (``STATUS_FILTERS``): each is a label and a function
 ``(tasks, as_of) -> tasks``. The red/yellow/green lights slot in with
-``register_status("red", "红灯", fn)``; a status computed in Python can narrow by ids
-(``tasks.filter(pk__in=[...])``).
+``register_status("red", "红灯", fn)`` (registered below: red/yellow/green/done, which
+are evaluated in Python and narrow by ids, ``tasks.filter(pk__in=[...])``).
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from duban.lib.widgets import QuickSelect
 from duban.org.models import Leader, Unit
 from duban.workplans.measures import has_measurable_milestone, has_target, needs_measurable_q
 from duban.workplans.models import Milestone
@@ -85,6 +86,27 @@ register_status("overdue", "已逾期", overdue_tasks)
 register_status("due_soon", f"临近（{DUE_SOON_DAYS}天内到期）", due_soon_tasks)
 register_status("ongoing", "持续推进", ongoing_tasks)
 register_status("milestone_overdue", "有逾期节点", milestone_overdue_tasks)
+
+
+def light_filter(color: str) -> Callable[[TaskQuerySet, dt.date], TaskQuerySet]:
+    """A status filter by light (duban.supervision.status). The light is computed in
+    Python: ``status_for_tasks`` runs over every task of the queryset as narrowed so
+    far (a handful of queries, then one pass per task), and the queryset is narrowed
+    to the ids with that color — a cost in proportion to the visible tasks, not an
+    SQL condition."""
+
+    def apply(tasks: TaskQuerySet, as_of: dt.date) -> TaskQuerySet:
+        from .lights import ids_with_color
+
+        return tasks.filter(pk__in=ids_with_color(tasks, as_of, color))
+
+    return apply
+
+
+register_status("red", "红灯", light_filter("red"))
+register_status("yellow", "黄灯", light_filter("yellow"))
+register_status("green", "绿灯", light_filter("green"))
+register_status("done", "已销号", light_filter("done"))
 
 
 # --- search and filters ----------------------------------------------------------------
@@ -248,6 +270,10 @@ class LedgerFilterForm(forms.Form):
             pk__in=TaskUnit.objects.filter(task__in=tasks.values("pk")).values("unit_id"))
         plans = list(Plan.objects.all()[:2])
         self.fields["section"].show_plan = len(plans) > 1
+        # The same <select> HTML, the options rendered in Python (duban.lib.widgets).
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget.__class__ = QuickSelect
 
     def clean(self):
         data = super().clean()

@@ -68,16 +68,6 @@ def changes(event: Event) -> list[Change]:
     return out
 
 
-# Names of the work plan's actions, until duban/audit/labels.py carries them.
-ACTION_LABELS = {
-    "milestone.add": "新增节点",
-    "milestone.update": "修改节点",
-    "milestone.complete": "完成节点",
-    "milestone.reopen": "重新打开节点",
-    "milestone.delete": "删除节点",
-}
-
-
 @dataclass(frozen=True)
 class Entry:
     event: Event
@@ -85,8 +75,7 @@ class Entry:
 
     @property
     def label(self) -> str:
-        label = self.event.action_label
-        return ACTION_LABELS.get(self.event.action, label) if label == self.event.action else label
+        return self.event.action_label  # names in duban/audit/labels.py
 
 
 def task_timeline(task) -> list[Entry]:

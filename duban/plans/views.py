@@ -7,10 +7,12 @@ from pathlib import Path
 from django.apps import apps
 from django.contrib import messages
 from django.core.files.base import ContentFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.db.models import F, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from planparser import ReadError
@@ -21,9 +23,10 @@ from duban.audit.log import record
 from duban.workplans.models import Milestone
 from duban.workplans.views import milestone_list_context
 
-from . import filters
+from . import filters, ledger_cache
 from .access import get_leader_for_user, get_task_for_user, task_roles_required, visible_tasks
 from .forms import PlanUploadForm
+from .lights import attach_status, supervision_installed
 from .importing import build_preview, import_plan, parse_upload, sha256_of
 from .models import ImportBatch, Plan, Task, TaskUnit
 from .timeline import task_timeline
@@ -115,12 +118,29 @@ def import_preview(request, batch_id: int):
 def ledger(request):
     """The ledger (台账): filters, search and sorting from the query string, 50 a page.
     An htmx request (a filter changed) gets only the results part."""
-    result = filters.ledger(visible_tasks(request.user).active(), request.GET, as_of=timezone.localdate())
-    ctx = {"r": result, "page": result.page, "form": result.form, "nav": "ledger", "as_of": timezone.localdate(),
-           "sorts": filters.SORTS}
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "plans/_ledger_results.html", ctx)
-    return render(request, "plans/ledger.html", ctx)
+    as_of = timezone.localdate()
+    partial = bool(request.htmx and not request.htmx.history_restore_request)
+    # The rendered body is cached per visibility scope, query, date and data version
+    # (plans.ledger_cache): an unchanged ledger is not built again.
+    cache_key = ledger_cache.key(request, as_of=as_of, partial=partial)
+    body = ledger_cache.get(cache_key)
+    if body is None:
+        result = filters.ledger(visible_tasks(request.user).active(), request.GET, as_of=as_of)
+        # The lights of this page's tasks only, read in one go (a fixed number of queries).
+        result.page.object_list = attach_status(result.page.object_list, as_of)
+        ctx = {"r": result, "page": result.page, "form": result.form, "nav": "ledger", "as_of": as_of,
+               "sorts": filters.SORTS, "lights": supervision_installed()}
+        if partial:
+            response = render(request, "plans/_ledger_results.html", ctx)
+            ledger_cache.put(cache_key, response.content.decode())
+            return response
+        body = render_to_string("plans/ledger.html", {**ctx, "ledger_base": "plans/_bare.html"}, request)
+        ledger_cache.put(cache_key, body)
+        # The whole context, for tests and debugging; the page is the body just made.
+        return render(request, "plans/ledger.html", {**ctx, "body": mark_safe(body)})
+    if partial:
+        return HttpResponse(body)
+    return render(request, "plans/ledger.html", {"body": mark_safe(body), "nav": "ledger"})
 
 
 def _task_queryset(request):
@@ -136,7 +156,9 @@ def render_task_page(request, task: Task, milestones: dict, status: int = 200):
     show a form open without JavaScript)."""
     units = sorted(task.assignments.all(), key=lambda a: (a.role != TaskUnit.Role.LEAD, a.order))
     plan_milestones = [r.m for r in milestones["rows"] if r.m.source == Milestone.Source.PLAN]
-    days_left = task.days_left(timezone.localdate())
+    as_of = timezone.localdate()
+    attach_status([task], as_of)
+    days_left = task.days_left(as_of)
     ctx = {
         "task": task,
         "lead_units": [a.unit for a in units if a.role == TaskUnit.Role.LEAD],
@@ -148,10 +170,50 @@ def render_task_page(request, task: Task, milestones: dict, status: int = 200):
         "days_left": days_left,
         "days_overdue": -days_left if days_left is not None and days_left < 0 else None,
         "coordination": _open_coordination(request.user, task),
+        "as_of": as_of,
+        "lights": supervision_installed(),
+        **_supervision_counts(request.user, task),
         "nav": "ledger",
         **milestones,
     }
     return render(request, "plans/task_detail.html", ctx, status=status)
+
+
+def _supervision_counts(user, task) -> dict:
+    """Open notices (those the person may see) and open extension requests of the
+    task, for the link to its supervision page: two COUNT queries."""
+    if not supervision_installed():
+        return {}
+    from duban.supervision.models import ExtensionRequest, Notice, RequestStatus
+
+    return {
+        "open_notices": Notice.objects.visible_to(user).filter(task=task).exclude(status=Notice.Status.CLOSED).count(),
+        "open_extensions": ExtensionRequest.objects.filter(
+            task=task, status__in=[RequestStatus.PENDING, RequestStatus.LEADER_PENDING]).count(),
+    }
+
+
+def _pending_extensions_for_leader(user, leader) -> list:
+    """Extension requests waiting for `leader`'s approval (待领导审批) on tasks the
+    person may see."""
+    if not supervision_installed():
+        return []
+    from duban.supervision.models import ExtensionRequest, RequestStatus
+
+    return list(
+        ExtensionRequest.objects.filter(
+            status=RequestStatus.LEADER_PENDING,
+            task__in=visible_tasks(user).led_by(leader).values("pk"),
+        ).select_related("task", "unit").order_by("pk")
+    )
+
+
+def _open_items_for_leader(leader) -> list:
+    if not apps.is_installed("duban.rounds"):
+        return []
+    from duban.rounds.views import open_items_for_leader
+
+    return list(open_items_for_leader(leader).select_related("raised_by_unit", "addressed_to_leader", "task"))
 
 
 def _open_coordination(user, task) -> list:
@@ -209,20 +271,27 @@ def my_tasks(request):
         return redirect("plans:ledger")
     as_of = timezone.localdate()
     lead, co = unit_tasks(user, as_of)
-    return render(request, "plans/my_tasks.html", {"lead": lead, "co": co, "as_of": as_of, "nav": "mine"})
+    attach_status(lead + co, as_of)
+    return render(request, "plans/my_tasks.html", {"lead": lead, "co": co, "as_of": as_of, "nav": "mine",
+                                                   "lights": supervision_installed()})
 
 
 @task_roles_required
 def leader_tasks(request, pk: int):
     leader = get_leader_for_user(request, pk)
     as_of = timezone.localdate()
-    tasks = list(_with_facts(visible_tasks(request.user).led_by(leader), as_of))
+    tasks = attach_status(_with_facts(visible_tasks(request.user).led_by(leader), as_of), as_of)
     ctx = {
         "leader": leader,
         "tasks": tasks,
         "as_of": as_of,
-        "overdue": sum(1 for t in tasks if t.deadline and t.deadline < as_of),
+        "overdue": sum(1 for t in tasks if t.effective_deadline and t.effective_deadline < as_of
+                       and not (t.status and t.status.color == "done")),
         "with_overdue_milestones": sum(1 for t in tasks if t.milestone_overdue),
+        "red": sum(1 for t in tasks if t.status and t.status.color == "red"),
+        "lights": supervision_installed(),
+        "coordination_items": _open_items_for_leader(leader),
+        "pending_extensions": _pending_extensions_for_leader(request.user, leader),
         "nav": "mine" if request.user.leader_id == leader.pk else "ledger",
     }
     return render(request, "plans/leader_tasks.html", ctx)

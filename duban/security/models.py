@@ -2,12 +2,17 @@
 administrator sets from the UI (GB/T 22239-2019 §8.1.4.1 身份鉴别, §8.1.4.3 安全审计)."""
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 
 # The law (网络安全法 Art. 23) keeps network logs at least six months: no setting goes lower.
 LEGAL_MIN_RETENTION_DAYS = 180
+
+# {database alias: (the policy row as read, the instance built from it)}: see current().
+_policy_cache: dict[str, tuple] = {}
 
 
 class SecurityPolicy(models.Model):
@@ -62,8 +67,25 @@ class SecurityPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "SecurityPolicy":
-        """The saved policy, or the defaults (unsaved) when none was saved yet."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        """The saved policy, or the defaults (unsaved) when none was saved yet.
+
+        Read on every signed-in request, so the row is fetched with one plain SQL
+        statement; the model instance built from it is kept per process and reused
+        (as a copy) while the row read is identical column for column, so any change,
+        however written, applies to the very next request."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(cls._meta.db_table)} WHERE id = %s", [1])
+            row = cursor.fetchone()
+        if row is None:
+            return cls(pk=1)
+        cached = _policy_cache.get(connection.alias)
+        if cached is None or cached[0] != row:
+            policy = cls.objects.filter(pk=1).first()
+            if policy is None:  # deleted in between
+                return cls(pk=1)
+            cached = (row, policy)
+            _policy_cache[connection.alias] = cached
+        return copy.copy(cached[1])
 
     def as_dict(self) -> dict:
         """The settable values, for the audit record's before/after."""

@@ -10,7 +10,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_http_methods
@@ -57,6 +57,18 @@ def _for_task(model, user, pk: int):
         raise Http404
     _task_for_user(user, obj.task_id)
     return obj
+
+
+def _office_only(request, methods=("POST",), what="此操作") -> HttpResponse | None:
+    """For office-only actions on an object, called after the object was fetched
+    through a visibility helper (so another unit's objects answer 404): 403 for
+    someone who may see the object but is not the office, then 405 for a method the
+    view does not take. Returns the 405 response, or None to go on."""
+    if not request.user.is_office:
+        raise PermissionDenied(f"只有督查室可以{what}")
+    if request.method not in methods:
+        return HttpResponseNotAllowed(methods)
+    return None
 
 
 def _fail(request, exc: ActionError):
@@ -122,10 +134,11 @@ def task_panel(request, task_id: int):
 
 # --- notices ---------------------------------------------------------------------------
 
-@office_required
-@require_http_methods(["GET", "POST"])
+@login_required
 def notice_new(request, task_id: int):
     task = _task_for_user(request.user, task_id)
+    if (refused := _office_only(request, ("GET", "POST"), "签发督办单")) is not None:
+        return refused
     today = timezone.localdate()
     if request.method == "POST":
         form = NoticeForm(request.POST, task=task)
@@ -176,10 +189,11 @@ def notice_reply(request, notice_id: int):
     return redirect("supervision:notice", notice.pk)
 
 
-@office_required
-@require_POST
+@login_required
 def notice_close(request, notice_id: int):
     notice = _notice_for_user(request.user, notice_id)
+    if (refused := _office_only(request, what="办结督办单")) is not None:
+        return refused
     form = CloseForm(request.POST)
     form.is_valid()
     try:
@@ -273,10 +287,11 @@ def completion_new(request, task_id: int):
     return _back(task)
 
 
-@office_required
-@require_POST
+@login_required
 def completion_verify(request, request_id: int):
     req = _for_task(CompletionRequest, request.user, request_id)
+    if (refused := _office_only(request, what="核验办结申请")) is not None:
+        return refused
     try:
         actions.verify_completion(req, actor=request.user)
         messages.success(request, "已核验，任务销号")
@@ -285,10 +300,11 @@ def completion_verify(request, request_id: int):
     return _back(req.task)
 
 
-@office_required
-@require_POST
+@login_required
 def completion_return(request, request_id: int):
     req = _for_task(CompletionRequest, request.user, request_id)
+    if (refused := _office_only(request, what="退回办结申请")) is not None:
+        return refused
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "退回未完成：请填写退回原因")
@@ -301,10 +317,11 @@ def completion_return(request, request_id: int):
     return _back(req.task)
 
 
-@office_required
-@require_POST
+@login_required
 def task_reopen(request, task_id: int):
     task = _task_for_user(request.user, task_id)
+    if (refused := _office_only(request, what="重新启动任务")) is not None:
+        return refused
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "未重新启动：请填写原因")

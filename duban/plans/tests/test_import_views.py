@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -112,10 +111,11 @@ def test_it_imports_the_seed_from_the_command_line_once(capsys):
     assert (Task.objects.count(), Unit.objects.count()) == counts and Plan.objects.get().revision == 1
 
 
-def test_it_exits_with_status_2_on_an_unreadable_file(tmp_path):
+def test_it_exits_with_status_2_on_an_unreadable_file(tmp_path, capsys):
     bad = tmp_path / "empty.docx"
     bad.write_bytes(b"")
-    with pytest.raises(CommandError) as err:
+    with pytest.raises(SystemExit) as err:
         call_command("import", str(bad))
-    assert err.value.returncode == 2 and "empty.docx" in str(err.value)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert err.value.code == 2 and len(lines) == 1 and "empty.docx" in lines[0] and "空" in lines[0]
     assert not Plan.objects.exists()

@@ -123,8 +123,9 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, plan):
 
 
 def test_it_reads_the_ledger_in_a_fixed_number_of_queries(client, plan, office, liaison_a, units,
-                                                         django_assert_max_num_queries):
+                                                         django_assert_max_num_queries, settings):
     """The same number of queries for 3 tasks as for a full page of 50: no N+1."""
+    settings.LEDGER_CACHE_SECONDS = 0  # building the page is measured, not the cache (test_ledger_cache)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -137,7 +138,9 @@ def test_it_reads_the_ledger_in_a_fixed_number_of_queries(client, plan, office, 
         with CaptureQueriesContext(connection) as few:
             client.get(URL, params)
         baseline[user] = len(few.captured_queries)
-        assert 0 < baseline[user] <= 20
+        # 20 before the lights; the status of the page's tasks adds a fixed 6 (the status
+        # rules, then tasks, extensions, closures, milestones, reports: supervision.status.load_facts).
+        assert 0 < baseline[user] <= 26
     many_tasks(plan, 60, units)
     for user in (office, liaison_a):
         client.force_login(user)

@@ -60,7 +60,7 @@ def exp(*bases: dict, default=403, **overrides) -> dict[str, Any]:
 
 
 # Frequent shapes.
-DENY = (403, 404)  # a refusal either way: 403 by role before the object is fetched, or 404
+DENY = (403, 404)  # a refusal either way (e.g. admins: 403 by role, or 404 when the object is fetched first)
 BUSINESS = dict(staff=OK, units=OK, admins=403)  # pages every business role opens (own data only)
 TASK_A = dict(staff=OK, unit_a=OK, liaison_b=404, admins=403)  # a page about unit A's task
 OFFICE = dict(office=OK)  # office only; 403 for everyone else signed in
@@ -182,30 +182,30 @@ RULES: dict[str, Rule] = {
     "supervision:index": _rule(exp(BUSINESS)),
     "supervision:rules": _rule(exp(OFFICE), post=lambda w: {}),
     "supervision:task": _rule(exp(TASK_A, admins=DENY), lambda w: {"task_id": w.task_a.pk}),
-    "supervision:notice_new": _rule(exp(OFFICE, liaison_b=DENY), lambda w: {"task_id": w.task_a.pk},
+    "supervision:notice_new": _rule(exp(OFFICE, liaison_b=404, admins=404), lambda w: {"task_id": w.task_a.pk},
                                     post=lambda w: {}),
     "supervision:extension_new": post_only(lambda w: {"task_id": w.task_a.pk},
                                            lambda w: {"new_deadline": "2027-06-30", "reason": "越权"},
                                            exp(unit_a=OK, liaison_b=404, admins=DENY)),
     "supervision:completion_new": post_only(lambda w: {"task_id": w.task_a.pk}, lambda w: {"evidence": "越权"},
                                             exp(unit_a=OK, liaison_b=404, admins=DENY)),
-    "supervision:reopen": _rule(exp(office=405, liaison_b=DENY), lambda w: {"task_id": w.task_a.pk},
-                                post=lambda w: {"reason": "越权"}, post_expect=exp(OFFICE, liaison_b=DENY)),
+    "supervision:reopen": _rule(exp(office=405, liaison_b=404, admins=404), lambda w: {"task_id": w.task_a.pk},
+                                post=lambda w: {"reason": "越权"}, post_expect=exp(OFFICE, liaison_b=404, admins=404)),
     "supervision:instruction_new": post_only(lambda w: {"task_id": w.task_a.pk}, lambda w: {"text": "越权批示"},
                                              exp(leader=OK, liaison_b=404, admins=DENY)),
     "supervision:notice": _rule(exp(TASK_A, admins=DENY), lambda w: {"notice_id": w.notice_a.pk}),
     "supervision:notice_reply": post_only(lambda w: {"notice_id": w.notice_a.pk}, lambda w: {"text": "越权回复"},
                                           exp(unit_a=OK, liaison_b=404, admins=DENY)),
-    "supervision:notice_close": _rule(exp(office=405, liaison_b=DENY), lambda w: {"notice_id": w.notice_a.pk},
-                                      post=lambda w: {"note": "越权办结"}, post_expect=exp(OFFICE, liaison_b=DENY)),
+    "supervision:notice_close": _rule(exp(office=405, liaison_b=404, admins=404), lambda w: {"notice_id": w.notice_a.pk},
+                                      post=lambda w: {"note": "越权办结"}, post_expect=exp(OFFICE, liaison_b=404, admins=404)),
     "supervision:notice_docx": _rule(exp(TASK_A, admins=DENY), lambda w: {"notice_id": w.notice_a.pk}),
     "supervision:notice_pdf": _rule(exp(TASK_A, admins=DENY), lambda w: {"notice_id": w.notice_a.pk}),
     "supervision:extension_decide": post_only(lambda w: {"request_id": w.extension_a.pk}, lambda w: {"approve": "1"},
                                               exp(staff=OK, liaison_b=404, admins=DENY)),
-    "supervision:completion_verify": _rule(exp(office=405, liaison_b=DENY), lambda w: {"request_id": w.completion_a.pk},
-                                           post=lambda w: {}, post_expect=exp(OFFICE, liaison_b=DENY)),
-    "supervision:completion_return": _rule(exp(office=405, liaison_b=DENY), lambda w: {"request_id": w.completion_a.pk},
-                                           post=lambda w: {"reason": "越权"}, post_expect=exp(OFFICE, liaison_b=DENY)),
+    "supervision:completion_verify": _rule(exp(office=405, liaison_b=404, admins=404), lambda w: {"request_id": w.completion_a.pk},
+                                           post=lambda w: {}, post_expect=exp(OFFICE, liaison_b=404, admins=404)),
+    "supervision:completion_return": _rule(exp(office=405, liaison_b=404, admins=404), lambda w: {"request_id": w.completion_a.pk},
+                                           post=lambda w: {"reason": "越权"}, post_expect=exp(OFFICE, liaison_b=404, admins=404)),
     "supervision:instruction_ack": post_only(lambda w: {"instruction_id": w.instruction_a.pk}, lambda w: {},
                                              exp(unit_a=OK, liaison_b=404, admins=DENY)),
     # --- notifications ---------------------------------------------------------------------------------

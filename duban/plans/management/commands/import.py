@@ -24,16 +24,20 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只显示将要发生的变化，不写入")
         parser.add_argument("--yes", action="store_true", help="修订版无需确认直接应用")
 
+    def _fail(self, message: str):
+        """One line of Chinese on stderr and exit status 2: the file could not be read."""
+        self.stderr.write(message)
+        raise SystemExit(2)
+
     def handle(self, *args, **opts):
         path = Path(opts["file"])
         try:
             data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"无法读取文件 {path.name}：{exc.strerror or exc}", returncode=2) from None
-        try:
             parsed = parse_upload(path)
+        except OSError as exc:
+            self._fail(f"无法读取文件 {path.name}：{exc.strerror or exc}")
         except ReadError as exc:
-            raise CommandError(str(exc), returncode=2) from None
+            self._fail(str(exc))
         preview = build_preview(parsed, sha256_of(data))
         out = self.stdout
         out.write(f"方案：{parsed.title}（{parsed.issuer or '发文单位未识别'}，{parsed.issued or '日期未识别'}）")

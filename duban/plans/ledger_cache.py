@@ -1,0 +1,70 @@
+"""The rendered ledger (its body, or the htmx results part) kept in the cache.
+
+Building a ledger page costs tens of milliseconds of Python (queries built, rows,
+status lights, filter form, template); the same page is asked for over and over with
+no change in between. A page is cached under:
+
+- who may see what: "all" (office, leaders) or the unit of a unit's people — what
+  ``Task.objects.visible_to`` depends on; a unit never gets another unit's page;
+- the request: the path's query string, normalised (every parameter, sorted), and
+  whether it is the whole body or the htmx results part (and whether htmx asked);
+- the date (the lights, overdue marks and status filters are as of today);
+- the data version (duban.lib.dataversion): a token the database changes on every
+  write to the task data, read on each request, so a cached page is never served
+  after a change, whichever process or command made it.
+
+The cache (settings CACHES, per process by default) needs no invalidation of its own:
+a change makes a new key, old entries age out. ``LEDGER_CACHE_SECONDS = 0`` in
+settings turns it off.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+from duban.lib import dataversion
+
+DEFAULT_SECONDS = 600
+
+
+def seconds() -> int:
+    return getattr(settings, "LEDGER_CACHE_SECONDS", DEFAULT_SECONDS)
+
+
+def scope(user) -> str | None:
+    """What the person's task list depends on (as Task.objects.visible_to), or None
+    for anyone else (nothing cached)."""
+    if user.sees_all_tasks:
+        return "all"
+    if user.is_unit_person and user.unit_id:
+        return f"unit{user.unit_id}"
+    return None
+
+
+def key(request, *, as_of: dt.date, partial: bool) -> str | None:
+    """The cache key of this request's ledger, or None when it must not be cached."""
+    if not seconds():
+        return None
+    who = scope(request.user)
+    if who is None:
+        return None
+    version = dataversion.current()
+    if version is None:
+        return None
+    query = sorted((k, v) for k, values in request.GET.lists() for v in values)
+    digest = hashlib.sha256(repr(query).encode()).hexdigest()[:32]
+    # An htmx history restore gets the whole body, which then carries the htmx extras.
+    kind = "results" if partial else ("body-htmx" if request.htmx else "body")
+    return f"ledger:{who}:{kind}:{as_of.isoformat()}:{version}:{digest}"
+
+
+def get(cache_key: str | None) -> str | None:
+    return cache.get(cache_key) if cache_key else None
+
+
+def put(cache_key: str | None, html: str) -> None:
+    if cache_key:
+        cache.set(cache_key, str(html), seconds())
