@@ -47,17 +47,32 @@ def install(using: str = "default") -> None:
         elif connection.vendor == "postgresql":
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, token text NOT NULL)")
             cursor.execute(f"INSERT INTO {TABLE} (id, token) VALUES (1, md5(random()::text)) ON CONFLICT (id) DO NOTHING")
+            # The bump runs at commit (deferred constraint trigger), once per
+            # transaction and client statement (at commit: once): the version row is then always the last lock a writer
+            # takes, so concurrent writers queue on it briefly but never deadlock
+            # (a bump in the middle of a transaction locked it before the rows the
+            # transaction went on to lock). It becomes visible with the data.
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION duban_bump_data_version() RETURNS trigger AS $$ "
-                f"BEGIN UPDATE {TABLE} SET token = md5(random()::text || clock_timestamp()::text) WHERE id = 1; "
-                "RETURN NULL; END $$ LANGUAGE plpgsql"
+                "BEGIN "
+                "IF current_setting('duban.dv_bumped', true) IS DISTINCT FROM "
+                "txid_current()::text || statement_timestamp()::text THEN "
+                "PERFORM set_config('duban.dv_bumped', txid_current()::text || statement_timestamp()::text, true); "
+                f"UPDATE {TABLE} SET token = md5(random()::text || clock_timestamp()::text) WHERE id = 1; "
+                "END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
             )
             for table in tables:
                 name = connection.ops.quote_name(f"duban_dv_{table}"[:63])
+                truncate_name = connection.ops.quote_name(f"duban_dvt_{table}"[:63])
                 quoted = connection.ops.quote_name(table)
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {quoted}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {truncate_name} ON {quoted}")
                 cursor.execute(
-                    f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quoted} "
+                    f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {quoted} "
+                    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION duban_bump_data_version()"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER {truncate_name} AFTER TRUNCATE ON {quoted} "
                     "FOR EACH STATEMENT EXECUTE FUNCTION duban_bump_data_version()"
                 )
 
