@@ -7,8 +7,12 @@ from typing import Any
 
 from duban.audit.models import Event
 
-# Keys used in Event.before / Event.after across apps, and their Chinese names.
+from .importing import FIELD_LABELS as TASK_FIELD_LABELS
+
+# Keys used in Event.before / Event.after across apps, and their Chinese names: the
+# task fields a revised plan changes, and the work-plan fields.
 FIELD_LABELS = {
+    **TASK_FIELD_LABELS,
     # work plans (duban.workplans.actions.snapshot)
     "title": "内容",
     "due": "完成时间",
@@ -18,16 +22,6 @@ FIELD_LABELS = {
     "done_on": "完成日期",
     "evidence": "完成情况说明",
     "reason": "原因",
-    # plan import (duban.plans.importing.FIELD_LABELS)
-    "section": "所属部分",
-    "subsection": "二级标题",
-    "leaders": "牵头领导",
-    "lead_units": "牵头单位",
-    "co_units": "配合单位",
-    "deadline": "完成时限",
-    "deadline_text": "完成时限原文",
-    "milestones": "阶段节点",
-    "targets": "量化指标",
 }
 
 
