@@ -317,21 +317,27 @@ def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:
 def _load_round_facts(facts: dict[int, TaskFacts], source, as_of: dt.date, dates: _Dates) -> None:
     """Per task and round: earliest submission date, returned flag; and the latest
     reported percent (lead-unit reports preferred, returned ones ignored)."""
-    from duban.rounds.models import Report
+    from duban.rounds.models import Report, Round
 
     per_task: dict[int, dict[int, RoundFacts]] = defaultdict(dict)
     best_percent: dict[int, tuple] = {}
-    rows = Report.objects.order_by().filter(round__opens_on__lte=as_of)
+    # The rounds opened by the date, read once: a few rows, so the reports need no join.
+    opened = {
+        pk: (dates.date(opens_on), dates.date(due_on))
+        for pk, opens_on, due_on in _rows(Round.objects.order_by().filter(opens_on__lte=as_of), "pk", "opens_on", "due_on")
+    }
+    if not opened:
+        return
+    rows = Report.objects.order_by().filter(round_id__in=list(opened))
     returned = Report.Status.RETURNED.value
     for qs in _filtered(rows, "task_id", source):
-        for task_id, round_id, opens_on, due_on, status, first_at, sub_at, percent, role in _rows(
-            qs, "task_id", "round_id", "round__opens_on", "round__due_on", "status", "first_submitted_at",
-            "submitted_at", "percent", "role",
+        for task_id, round_id, status, first_at, sub_at, percent, role in _rows(
+            qs, "task_id", "round_id", "status", "first_submitted_at", "submitted_at", "percent", "role",
         ):
             rounds = per_task[task_id]
             rf = rounds.get(round_id)
             if rf is None:
-                rf = rounds[round_id] = RoundFacts(round_id, dates.date(opens_on), dates.date(due_on))
+                rf = rounds[round_id] = RoundFacts(round_id, *opened[round_id])
             first_on = dates.local_date(first_at)
             if first_on is not None and (rf.submitted_on is None or first_on < rf.submitted_on):
                 rf.submitted_on = first_on
