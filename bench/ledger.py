@@ -28,7 +28,6 @@ import http.cookiejar
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ import urllib.parse
 import urllib.request
 from html import escape
 from pathlib import Path
+
+from _gunicorn import NoRedirect, Server, die  # bench/ is on sys.path: run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "daxing-2026-plan.txt"
@@ -53,17 +54,6 @@ TARGET_RATIO = 0.5
 
 def log(msg: str) -> None:
     print(msg, flush=True)
-
-
-def die(msg: str, code: int = 1) -> None:
-    print(f"错误：{msg}", file=sys.stderr, flush=True)
-    sys.exit(code)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- data set up
@@ -146,53 +136,11 @@ def profile_ledger(user, requests: int) -> None:
 # ---------------------------------------------------------------- servers
 
 
-class Server:
-    def __init__(self, name: str, app: str, chdir: Path, env: dict, log_dir: Path):
-        self.name = name
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"{name}.log"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", app, "--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}", *GUNICORN],
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                die(f"{self.name} 服务器启动失败：\n{self.log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        die(f"{self.name} 服务器 {timeout:.0f} 秒内未就绪")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def sign_in(server: Server) -> str:
     """Signs in through the real form (GET for the CSRF token, then POST) and
     returns the session cookie's value."""
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     login = f"{server.url}/accounts/login/"
     with opener.open(login, timeout=10) as resp:
         page = resp.read().decode()
@@ -217,7 +165,7 @@ def sign_in(server: Server) -> str:
 
 def fetch(url: str, headers: dict) -> str:
     """The page's text; dies unless the answer is 200 (a redirect to sign-in is not)."""
-    opener = urllib.request.build_opener(_NoRedirect)
+    opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as resp:
             status, body = resp.status, resp.read().decode()
@@ -324,8 +272,8 @@ def main() -> None:
     servers: list[Server] = []
     try:
         titles = prepare(data_dir, profile_requests=5 if args.quick else 20)
-        duban = Server("duban", "duban.wsgi:application", ROOT, env, data_dir)
-        ceiling = Server("ceiling", "ceiling_app:application", ROOT / "bench", env, data_dir)
+        duban = Server("duban", "duban.wsgi:application", ROOT, env, data_dir, GUNICORN)
+        ceiling = Server("ceiling", "ceiling_app:application", ROOT / "bench", env, data_dir, GUNICORN)
         servers += [duban, ceiling]
         for s in servers:
             s.wait_ready()

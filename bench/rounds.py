@@ -27,7 +27,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,8 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from _gunicorn import NoRedirect, Server, die  # bench/ is on sys.path: run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Bench-pass-2026"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -50,17 +51,6 @@ GUNICORN = ["--workers", "2", "--threads", "4", "--worker-class", "gthread", "--
 
 def log(msg: str) -> None:
     print(msg, flush=True)
-
-
-def die(msg: str) -> None:
-    print(f"错误：{msg}", file=sys.stderr, flush=True)
-    sys.exit(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ------------------------------------------------------------------ in a child process
@@ -135,51 +125,13 @@ def child(env: dict, *args: str) -> dict:
 # ------------------------------------------------------------------ server and clients
 
 
-class Server:
-    def __init__(self, env: dict, log_dir: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / "gunicorn.log"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "duban.wsgi", "--chdir", str(ROOT), "--bind",
-             f"127.0.0.1:{self.port}", *GUNICORN],
-            env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                die(f"gunicorn 启动失败：\n{self.log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        die("gunicorn 30 秒内未就绪")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 class Client:
     """One unit's liaison in a browser: a cookie jar, signed in through the real form."""
 
     def __init__(self, server: Server, username: str):
         self.server = server
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
         login = f"{server.url}/accounts/login/"
         with self.opener.open(login, timeout=60) as resp:
             page = resp.read().decode()
@@ -224,7 +176,8 @@ def run_backend(name: str, env: dict, n_reports: int, work: Path) -> dict:
     by_user: dict[str, list[int]] = defaultdict(list)
     for s in slots:
         by_user[s["username"]].append(s["report"])
-    server = Server(env, work)
+    server = Server("duban", "duban.wsgi", ROOT, env, work, GUNICORN)
+    server.wait_ready()
     try:
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=16) as pool:  # sign-ins are PBKDF2-bound on the server
