@@ -1034,13 +1034,17 @@ class _Parser:
     def finish_tree(self) -> None:
         self._walk(self.root, _Ctx(), depth=0)
 
+    @staticmethod
+    def _per_node(cache: dict[int, dict[str, str]], node: Node, compute) -> dict[str, str]:
+        """`compute(node)`, worked out once per node of this parse."""
+        got = cache.get(id(node))
+        if got is None:
+            got = cache[id(node)] = compute(node)
+        return got
+
     def _own_fields(self, node: Node) -> dict[str, str]:
         """The node's fields: labelled lines plus its trailing responsibility parentheses."""
-        key = id(node)
-        cached = self._own_cache.get(key)
-        if cached is None:
-            cached = self._own_cache[key] = self._compute_own_fields(node)
-        return cached
+        return self._per_node(self._own_cache, node, self._compute_own_fields)
 
     @staticmethod
     def _compute_own_fields(node: Node) -> dict[str, str]:
@@ -1062,11 +1066,7 @@ class _Parser:
         return memo[key]
 
     def _group_of_cached(self, node: Node) -> dict[str, str]:
-        key = id(node)
-        cached = self._group_cache.get(key)
-        if cached is None:
-            cached = self._group_cache[key] = self._group_of(node)
-        return cached
+        return self._per_node(self._group_cache, node, self._group_of)
 
     @staticmethod
     def _group_of(node: Node) -> dict[str, str]:
