@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "duban.rounds",
     "duban.supervision",
     "duban.notifications",
+    "duban.indicators",
+    "duban.dashboards",
+    "duban.exports",
+    "duban.api",
+    "duban.backups",
 ]
 
 MIDDLEWARE = [
@@ -143,7 +148,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "duban" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "duban" / "static",
+    # Browser libraries from the npm registry (package.json + package-lock.json, `npm ci`
+    # in scripts/install.sh), served by the app itself: the intranet has no CDN.
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+]
 STORAGES = {
     # Uploaded and imported files live outside the web root; only views that check
     # visibility hand them out.

@@ -33,11 +33,30 @@ if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   fi
 fi
 
+# Browser libraries (ECharts) from the npm registry, exactly as package-lock.json pins them.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "安装 Node.js 与 npm（前端库安装用）…"
+  apt_install nodejs npm
+fi
+if [ ! -e node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+fi
+
 if [ "$MODE" = "--test" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
   if [ ! -x /usr/bin/chromium ]; then
     echo "安装 Chromium（端到端测试用）…"
     apt_install chromium chromium-driver
+  fi
+  # LibreOffice (the program offices open our .docx/.xlsx with) and pdftoppm check the
+  # generated documents; nginx fronts gunicorn in the production-setup test.
+  missing=()
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "安装 ${missing[*]}（文书转换与生产部署测试用）…"
+    apt_install "${missing[@]}"
   fi
 else
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
