@@ -138,7 +138,8 @@ def profile_ledger(user, requests: int) -> None:
 
 def sign_in(server: Server) -> str:
     """Signs in through the real form (GET for the CSRF token, then POST) and
-    returns the session cookie's value."""
+    returns the Cookie header a browser would send afterwards (session and CSRF
+    cookies)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     login = f"{server.url}/accounts/login/"
@@ -157,10 +158,9 @@ def sign_in(server: Server) -> str:
     except urllib.error.HTTPError as exc:  # the 302 after a successful sign-in
         if exc.code != 302:
             die(f"登录返回 {exc.code}")
-    session = next((c.value for c in jar if c.name == "sessionid"), None)
-    if not session:
+    if not any(c.name == "sessionid" for c in jar):
         die("登录后没有得到 sessionid")
-    return session
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def fetch(url: str, headers: dict) -> str:
@@ -277,7 +277,7 @@ def main() -> None:
         servers += [duban, ceiling]
         for s in servers:
             s.wait_ready()
-        cookie = {"Cookie": f"sessionid={sign_in(duban)}"}
+        cookie = {"Cookie": sign_in(duban)}
         rows = check_ledger(duban.url + LEDGER_PATH, cookie, titles)
         check_ceiling(ceiling.url + "/", titles)
         ceiling_url = ceiling.url + "/"

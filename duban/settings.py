@@ -166,6 +166,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DUBAN_MAX_UPLOAD_BYTES = envint("DUBAN_MAX_UPLOAD_MB", 20) * 1024 * 1024
 
+# Database sessions and ModelBackend rules, each read with one prepared SELECT per request.
+SESSION_ENGINE = "duban.accounts.session_store"
+AUTHENTICATION_BACKENDS = ["duban.accounts.backends.UserBackend"]
 # Upper bound of a session; the idle limit and the (lower or equal) absolute limit are
 # the security policy's, enforced by duban.accounts.middleware.SessionPolicyMiddleware.
 SESSION_COOKIE_AGE = envint("DUBAN_SESSION_ABSOLUTE_HOURS", 12) * 3600

@@ -13,6 +13,12 @@ no change in between. A page is cached under:
   write to the task data, read on each request, so a cached page is never served
   after a change, whichever process or command made it.
 
+The whole page around a cached body (navigation bar, the viewer's name, the unread
+count, the CSRF token) is cached too, per viewer: under the body's key plus the
+person's id and displayed identity, their unread count (read on each request) and their
+CSRF secret, so a page is only ever served back to the browser it was made for. A
+request with messages waiting to be shown is never served from (or stored in) it.
+
 The cache (settings CACHES, per process by default) needs no invalidation of its own:
 a change makes a new key, old entries age out. ``LEDGER_CACHE_SECONDS = 0`` in
 settings turns it off.
@@ -23,7 +29,9 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
+from django.middleware.csrf import get_token
 
 from duban.lib import dataversion
 
@@ -59,6 +67,20 @@ def key(request, *, as_of: dt.date, partial: bool) -> str | None:
     # An htmx history restore gets the whole body, which then carries the htmx extras.
     kind = "results" if partial else ("body-htmx" if request.htmx else "body")
     return f"ledger:{who}:{kind}:{as_of.isoformat()}:{version}:{digest}"
+
+
+def page_key(request, body_key: str | None) -> str | None:
+    """The key of the whole page around the body cached under ``body_key``, for this
+    viewer, or None when the page must be rendered (no body key, or messages to show)."""
+    if body_key is None or len(messages.get_messages(request)):
+        return None
+    from duban.notifications.context_processors import unread_count
+
+    user = request.user
+    get_token(request)  # the page carries the token; this also keeps the cookie fresh
+    identity = repr((user.pk, str(user), user.role, user.unit_id, user.leader_id, unread_count(user),
+                     request.META.get("CSRF_COOKIE")))
+    return f"ledger-page:{body_key}:{hashlib.sha256(identity.encode()).hexdigest()[:32]}"
 
 
 def get(cache_key: str | None) -> str | None:

@@ -123,6 +123,11 @@ def ledger(request):
     # The rendered body is cached per visibility scope, query, date and data version
     # (plans.ledger_cache): an unchanged ledger is not built again.
     cache_key = ledger_cache.key(request, as_of=as_of, partial=partial)
+    # The whole page too, per viewer (their name, unread count and CSRF token are on it).
+    page_key = None if partial else ledger_cache.page_key(request, cache_key)
+    page = ledger_cache.get(page_key)
+    if page is not None:
+        return HttpResponse(page)
     body = ledger_cache.get(cache_key)
     if body is None:
         result = filters.ledger(visible_tasks(request.user).active(), request.GET, as_of=as_of)
@@ -137,10 +142,13 @@ def ledger(request):
         body = render_to_string("plans/ledger.html", {**ctx, "ledger_base": "plans/_bare.html"}, request)
         ledger_cache.put(cache_key, body)
         # The whole context, for tests and debugging; the page is the body just made.
-        return render(request, "plans/ledger.html", {**ctx, "body": mark_safe(body)})
-    if partial:
+        response = render(request, "plans/ledger.html", {**ctx, "body": mark_safe(body)})
+    elif partial:
         return HttpResponse(body)
-    return render(request, "plans/ledger.html", {"body": mark_safe(body), "nav": "ledger"})
+    else:
+        response = render(request, "plans/ledger.html", {"body": mark_safe(body), "nav": "ledger"})
+    ledger_cache.put(page_key, response.content.decode())
+    return response
 
 
 def _task_queryset(request):

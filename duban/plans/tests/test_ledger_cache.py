@@ -109,3 +109,55 @@ def test_it_changes_the_data_version_on_every_kind_of_write(plan):
     TaskUnit.objects.filter(task__number="1", role="co").delete()
     after_delete = dataversion.current()
     assert len({before, after_update, after_delete}) == 3
+
+
+def _whole(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_whole_page_is_served_again_only_to_the_same_browser(client, plan, office, leader):
+    client.force_login(office)
+    _whole(client)
+    first = _whole(client)
+    with CaptureQueriesContext(connection) as queries:
+        again = _whole(client)
+    assert again == first  # the whole page, CSRF token included: served from the cache
+    assert len(queries.captured_queries) <= 5  # session, user, policy, data version, unread count
+    assert str(office) in again
+    # Another person (a leader sees the same tasks) gets their own page around the same body.
+    other = type(client)()
+    other.force_login(leader)
+    theirs = _whole(other)
+    assert str(leader) in theirs and str(office) not in theirs.split("<main")[0]
+    token = lambda page: page.split('X-CSRFToken": "')[1].split('"')[0]  # noqa: E731
+    assert token(theirs) != token(first)
+
+
+def test_the_whole_page_follows_the_viewers_unread_count_and_name(client, plan, office):
+    from duban.notifications.models import Notification
+
+    client.force_login(office)
+    _whole(client)
+    assert "条未读" not in _whole(client)
+    Notification.objects.create(recipient=office, kind="test", title="新通知")  # not a data table
+    assert 'aria-label="1 条未读"' in _whole(client)
+    type(office).objects.filter(pk=office.pk).update(full_name="改名后的督查室")
+    assert "改名后的督查室" in _whole(client)
+
+
+def test_a_page_with_messages_waiting_is_never_served_from_the_cache(client, plan, office):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    client.force_login(office)
+    _whole(client)
+    _whole(client)  # cached now
+    # A message waiting in the browser's cookie (as after a redirect) is shown, once.
+    encoded = CookieStorage(HttpRequest())._encode([Message(constants.SUCCESS, "刚刚保存的消息")])
+    client.cookies["messages"] = encoded
+    assert "刚刚保存的消息" in _whole(client)
+    assert "刚刚保存的消息" not in _whole(client)
