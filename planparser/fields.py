@@ -11,14 +11,14 @@ The implementation lives in four modules, each with its rules in its docstring:
 * `planparser.deadlines` — `Deadline`, `parse_deadline`, `find_time_text`;
 * `planparser.targets`   — `find_targets`;
 * `planparser.units`     — `UnitSplit`, `split_unit_list`, `assign_units`, `is_collective`;
-* `planparser.leaders`   — `clean_leaders`.
+* `planparser.leaders`   — `clean_leaders`, `surname_only_mentions`.
 
 OWNED BY: the fields work.
 """
 from __future__ import annotations
 
 from .deadlines import Deadline, find_time_text, parse_deadline
-from .leaders import clean_leaders
+from .leaders import clean_leaders, surname_only_mentions
 from .model import Milestone, Target
 from .targets import find_targets
 from .units import UnitSplit, assign_units, is_collective, split_unit_list
@@ -30,6 +30,7 @@ __all__ = [
     "UnitSplit",
     "assign_units",
     "clean_leaders",
+    "surname_only_mentions",
     "find_targets",
     "find_time_text",
     "is_collective",

@@ -419,6 +419,22 @@ def _is_unit_list(text: str) -> bool:
     return True
 
 
+_TIME_PHRASE_RE = re.compile(r"[\u4e00-\u9fff\d]{1,10}(?:以前|之前|前|底|末|以内|之内|内|期间|结束)")
+
+
+def _is_time_phrase(text: str) -> bool:
+    """A short phrase naming a time the date parser may not read (汛期前, 开学前): taken
+    as the deadline as written, so the task is warned about it instead of losing it."""
+    return bool(_TIME_PHRASE_RE.fullmatch(text) and not _UNIT_END_RE.search(text) and not _ROLE_RE.search(text))
+
+
+def _is_units_and_time(c: str) -> bool:
+    """（县水利局；汛期前）: unit lists and time phrases only, at least one of each."""
+    parts = [p for p in _split_top(c, "；;，,") if p]
+    units = [p for p in parts if _is_unit_list(p)]
+    return bool(units) and len(units) < len(parts) and all(p in units or _is_time_phrase(p) for p in parts)
+
+
 def _is_responsibility(content: str) -> bool:
     """Whether a trailing parenthesis assigns responsibility or time (not text like
     （PM2.5） or （2026—2028年））."""
@@ -435,7 +451,7 @@ def _is_responsibility(content: str) -> bool:
                 return True
         except NotImplementedError:
             pass
-    return _is_unit_list(c)
+    return _is_unit_list(c) or _is_units_and_time(c)
 
 
 def split_trailing_parens(text: str) -> tuple[str, list[str]]:
@@ -527,6 +543,8 @@ def parse_paren(content: str) -> dict[str, str]:
                 # 'A牵头，6月底前完成' in one clause without a comma: split the time off.
                 times.append(t)
                 prose.append(cc.replace(t, "").rstrip("，,"))
+            elif _is_time_phrase(cc) and not _is_unit_list(cc):
+                times.append(cc)  # a time the date parser cannot read: kept, and warned about
             else:
                 prose.append(cc)
     if times:
@@ -636,6 +654,7 @@ class _Parser:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.warnings: list[Warning] = []
+        self._warned_mentions: set[tuple[int | None, str]] = set()
         self.plan = Plan(title=None, issuer=None, issued=None, plan_year=None, default_deadline=None)
         self.root = Node(style="root", number=None, value=None, line=0)
         self.stack: list[Node] = [self.root]
@@ -1139,7 +1158,7 @@ class _Parser:
         merged = dict(group)
         merged.update(own)
         if "leaders" in merged:
-            new.leaders = self._leaders(merged["leaders"])
+            new.leaders = self._leaders(merged["leaders"], node.line)
         units = {k: v for k, v in merged.items() if k in ("lead", "co", "resp", "prose")}
         if units:
             new.units = units
@@ -1159,8 +1178,13 @@ class _Parser:
             if all(s.title != title for s in self.plan.sections):
                 self.plan.sections.append(Section(title=title))
 
-    @staticmethod
-    def _leaders(text: str) -> list[str]:
+    def _leaders(self, text: str, line: int | None) -> list[str]:
+        for mention in F.surname_only_mentions(text):
+            if (line, mention) not in self._warned_mentions:
+                self._warned_mentions.add((line, mention))
+                self.warnings.append(Warning(line=line, message=(
+                    f"第{line}行：领导“{mention}”只写了姓氏和职务，无法确定姓名，未作为牵头领导导入" if line else
+                    f"领导“{mention}”只写了姓氏和职务，无法确定姓名，未作为牵头领导导入")))
         return [compact(n) for n in _leader_names(text) if compact(n)]
 
     def skipped(self, line: int, text: str, where: str | None = None) -> None:
@@ -1177,7 +1201,7 @@ class _Parser:
             number = node.number
         else:
             number = f"{ctx.prefix}.{node.number}"
-        leaders = self._leaders(own["leaders"]) if "leaders" in own else list(ctx.leaders or [])
+        leaders = self._leaders(own["leaders"], node.line) if "leaders" in own else list(ctx.leaders or [])
         units = {k: v for k, v in own.items() if k in ("lead", "co", "resp", "prose")} or dict(ctx.units or {})
         time_text = own.get("time", ctx.time)
         task = self.build_task(
@@ -1386,7 +1410,7 @@ class _Parser:
             lab = match_label(number_raw + ("" if number_raw.endswith(("、", ".", "．", "）", ")")) else "."))
             number = lab.number if lab else number_raw.strip("、.．（）()")
         leaders_text = values.get("leaders") or own.get("leaders")
-        leaders = self._leaders(leaders_text) if leaders_text and leaders_text.strip() else list(line_ctx.leaders or [])
+        leaders = self._leaders(leaders_text, row.number) if leaders_text and leaders_text.strip() else list(line_ctx.leaders or [])
         units = {k: values[k] for k in ("lead", "co", "resp") if compact(values.get(k, ""))}
         for k in ("lead", "co", "resp", "prose"):
             if k in own and k not in units:

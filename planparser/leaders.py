@@ -15,7 +15,8 @@ Rules (PLAN_FORMAT.md `leaders`; choices where it is silent are marked *):
   contains a middle dot, for names such as 阿依古丽·买买提), CJK or Latin letters,
   with no role word (分管, 领导, 相关, 有关, 主要, 各, 部门, 单位 …). Otherwise the item is a
   role-only mention and gives nothing (分管副市长负责, 分管区领导 → []).
-* * A single surname left after stripping (王区长 → 王) is not a name and is dropped.
+* * A single surname left after stripping (王区长 → 王) is not a name and is dropped;
+  ``surname_only_mentions`` lists such items so the grammar can say so.
 * Names are deduplicated in written order.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from functools import lru_cache
 
 from ._text import Affixes, compact, split_top_level
 
-__all__ = ["clean_leaders"]
+__all__ = ["clean_leaders", "surname_only_mentions"]
 
 _ITEM_SEPS = frozenset("、，,；;/／")
 _LINE_RE = re.compile(r"[\r\n\u2028\u2029\v\f]+")
@@ -153,4 +154,24 @@ def _clean_leaders_cached(text: str) -> tuple[str, ...]:
             if _is_name(cand) and cand not in seen:
                 seen.add(cand)
                 out.append(cand)
+    return tuple(out)
+
+
+_SURNAME_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=4096)
+def surname_only_mentions(text: str | None) -> tuple[str, ...]:
+    """The items of a leader field that name a person by surname and title only
+    (李副市长, 王区长): dropped by clean_leaders, as no name can be read from them."""
+    if not text:
+        return ()
+    out: list[str] = []
+    for item, _ in split_top_level(_LINE_RE.sub("、", text), _ITEM_SEPS):
+        item = compact(_BRACKETS_RE.sub("", item).strip(" \t\u3000。."))
+        if not item or _ROLE_WORDS_RE.search(item):
+            continue
+        rest = _strip_titles(item)
+        if rest != item and _SURNAME_RE.fullmatch(rest) and item not in out:
+            out.append(item)
     return tuple(out)

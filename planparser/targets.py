@@ -8,7 +8,8 @@ spec leaves open:
   separators fine; decimals fine) directly followed by a known unit: a measure word
   (个 家 项 条 处 名 人 户 场 篇 支 所 座 套 件 台 …), a physical unit (平方米
   平方公里 亩 公顷 公里 吨 千瓦 …), a time unit (天 小时 分钟 个月 个工作日), money
-  (元 美元 with 万/亿/万亿), %, ‰, 个百分点 or 倍. Bare counts written as plain
+  (元 美元 with 万/亿/万亿), %, ‰, 个百分点 or 倍, and rates or concentrations written
+  with a slash (35微克/立方米, 2立方米/秒, 4.5张/千人). Bare counts written as plain
   quantities ARE targets with comparator "=": 等3个重点项目, 市场路等89个城市更新项目,
   9条道路, 10个合作平台, 1480处, 布局4处, 2项制度创新成果, 2平方公里 — a supervisor tracks
   them like any other figure.
@@ -53,8 +54,11 @@ _TIME_UNITS = frozenset({"天", "小时", "分钟", "个月", "个工作日", "�
 # Longest first so 平方公里 wins over 公里, 人次 over 人, 个月 over 个.
 _UNIT_WORDS = sorted(
     [
+        # Rates and concentrations first (35微克/立方米, 2立方米/秒).
+        "微克/立方米", "毫克/立方米", "毫克/升", "立方米/秒", "立方米/日", "吨/日", "吨/天",
+        "千克/亩", "公斤/亩", "元/平方米", "元/吨", "元/人", "人/万人", "张/千人", "床/千人",
         "平方公里", "平方千米", "平方米", "平米", "立方米", "公顷", "亩", "公里", "千米",
-        "延米", "米", "千瓦时", "千瓦", "兆瓦", "吨标准煤", "吨标煤", "吨", "千克", "公斤",
+        "延米", "毫米", "厘米", "米", "千瓦时", "千瓦", "兆瓦", "吨标准煤", "吨标煤", "吨", "千克", "公斤",
         "标准箱", "标箱", "人次", "家次", "架次", "车次", "辆次", "班次", "户次", "场次",
         "个工作日", "工作日", "个百分点", "个月", "小时", "分钟", "天",
         "台套", "个", "家", "项", "条", "处", "名", "人", "户", "套", "间", "座", "所", "支",
