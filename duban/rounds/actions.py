@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from duban.accounts.models import Role
 from duban.audit.log import record
+from duban.notifications.actions import notify_on_commit, people_of_units
 from duban.org.models import Leader, Unit
 from duban.plans.models import Task, TaskUnit
 
@@ -325,11 +326,26 @@ def _freeze(report: Report, actor) -> ReportVersion:
                                         submitted_at=timezone.now())
 
 
+def _tell_unit(units, report: Report, *, kind: str, title: str, body: str = "", heads_only: bool = False) -> None:
+    """An inbox message (and the channels each person chose) about a report, to the
+    people of `units`, once the transaction commits."""
+    from django.urls import reverse
+
+    people = [u for u in people_of_units(units) if not heads_only or u.role == Role.UNIT_HEAD]
+    notify_on_commit(people, kind=kind, title=title, body=body, url=reverse("rounds:report", args=[report.pk]),
+                     task=report.task)
+
+
 def _going_out(report: Report, actor, now) -> None:
     """Effects of a report going out (to the office, or a co part to the lead unit)."""
     Report.objects.filter(pk=report.pk, first_submitted_at__isnull=True).update(first_submitted_at=now)
     report.refresh_from_db()
     _raise_coordination_items(report)
+    if report.role == Report.Role.CO:
+        lead_units = TaskUnit.objects.filter(task=report.task, role=TaskUnit.Role.LEAD).values_list("unit_id", flat=True)
+        _tell_unit(list(lead_units), report, kind="report.co_part",
+                   title=f"{report.unit}已报送配合材料：{report.round.name}·任务{report.task.number or ''}",
+                   body="请在本单位的报告中汇总后报送。")
 
 
 @transaction.atomic
@@ -367,6 +383,10 @@ def submit_report(report: Report, *, actor, version: int | None = None) -> Repor
     version_row = _freeze(report, actor)
     if new_status == Report.Status.SUBMITTED:
         _going_out(report, actor, now)
+    else:
+        _tell_unit([report.unit_id], report, kind="report.pending", heads_only=True,
+                   title=f"待审核：{report.round.name}·任务{report.task.number or ''}的报告",
+                   body=f"{actor}提交了报告，审核通过后报送督查室。")
     late = "（逾期）" if report.is_late else ""
     record("report.submit", actor=actor, obj=report, task=report.task,
            summary=f"{'提交单位负责人审核' if needs_head else '报送'}报告{late}：{report}（第{version_row.number}版）",
@@ -407,6 +427,8 @@ def return_report(report: Report, *, actor, reason: str) -> Report:
                 reviewed_at=timezone.now())
     record("report.return", actor=actor, obj=report, task=report.task, summary=f"退回报告：{report}；原因：{reason[:200]}",
            before={"status": before}, after={"status": Report.Status.RETURNED, "reason": reason})
+    _tell_unit([report.unit_id], report, kind="report.returned",
+               title=f"报告被退回：{report.round.name}·任务{report.task.number or ''}", body=f"退回原因：{reason}")
     return report
 
 
@@ -421,6 +443,8 @@ def accept_report(report: Report, *, actor) -> Report:
     n = parts.update(status=Report.Status.ACCEPTED, reviewed_by=actor, reviewed_at=now, version=F("version") + 1)
     record("report.accept", actor=actor, obj=report, task=report.task,
            summary=f"采纳报告：{report}" + (f"（含配合单位材料 {n} 份）" if n else ""))
+    _tell_unit([report.unit_id], report, kind="report.accepted",
+               title=f"报告已采纳：{report.round.name}·任务{report.task.number or ''}")
     return report
 
 
