@@ -69,6 +69,9 @@ ACTION_LABELS = {
     "instruction.ack": "签收批示",
     "status_rules.update": "修改预警规则",
     "notification.preferences": "修改通知设置",
+    "notification.robot_add": "添加单位群机器人",
+    "notification.robot_toggle": "启停单位群机器人",
+    "notification.robot_delete": "删除单位群机器人",
 }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Preference
+from .models import Preference, UnitRobot
 
 
 class PreferenceForm(forms.ModelForm):
@@ -23,3 +23,31 @@ class PreferenceForm(forms.ModelForm):
         if data.get("email") and not data.get("address"):
             self.add_error("address", "选择电子邮件通知时请填写邮箱地址")
         return data
+
+
+class UnitRobotForm(forms.ModelForm):
+    """A group robot for the person's own unit (the unit is set by the view)."""
+
+    url = forms.URLField(label="机器人地址", max_length=500, assume_scheme="https",
+                         error_messages={"invalid": "机器人地址应为 http(s):// 开头的网址",
+                                         "required": "请填写机器人地址"})
+
+    class Meta:
+        model = UnitRobot
+        fields = ["channel", "url"]
+        error_messages = {"channel": {"required": "请选择渠道", "invalid_choice": "渠道只能是企业微信或钉钉"}}
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("机器人地址应为 http(s):// 开头的网址")
+        return url
+
+    def clean(self):
+        data = super().clean()
+        unit = self.instance.unit if self.instance.unit_id else None
+        if unit and data.get("url") and UnitRobot.objects.filter(unit=unit, url=data["url"]).exists():
+            self.add_error("url", "本单位已添加过这个机器人地址")
+        return data
+
+

@@ -4,8 +4,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_http_methods
@@ -13,8 +14,8 @@ from django.views.decorators.http import require_POST, require_http_methods
 from duban.audit.log import record
 
 from .actions import mark_read
-from .forms import PreferenceForm
-from .models import Notification, Preference
+from .forms import PreferenceForm, UnitRobotForm
+from .models import Notification, Preference, UnitRobot
 
 
 @login_required
@@ -67,3 +68,52 @@ def preferences(request):
         messages.success(request, "通知方式已保存")
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"nav": "inbox", "form": form})
+
+
+# --- a unit's group robots (企业微信/钉钉群机器人) ---------------------------------------------
+
+def _unit_of(request):
+    """The unit whose robots the person manages: their own (unit people only)."""
+    if not (request.user.is_unit_person and request.user.unit_id):
+        raise PermissionDenied("只有单位联络员和单位负责人可以设置本单位的群机器人")
+    return request.user.unit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_robots(request):
+    """The unit's group robots: every message to the unit is also posted to them."""
+    unit = _unit_of(request)
+    form = UnitRobotForm(request.POST or None, instance=UnitRobot(unit=unit))
+    if request.method == "POST" and form.is_valid():
+        robot = form.save()
+        record("notification.robot_add", actor=request.user, obj=robot,
+               summary=f"添加{unit}的{robot.get_channel_display()}群机器人", after={"channel": robot.channel})
+        messages.success(request, f"已添加{robot.get_channel_display()}群机器人")
+        return redirect("notifications:unit_robots")
+    robots = UnitRobot.objects.filter(unit=unit).order_by("id")
+    return render(request, "notifications/unit_robots.html",
+                  {"nav": "inbox", "unit": unit, "robots": robots, "form": form})
+
+
+@login_required
+@require_POST
+def unit_robot_toggle(request, robot_id: int):
+    robot = get_object_or_404(UnitRobot, pk=robot_id, unit=_unit_of(request))
+    active = request.POST.get("active") == "1"
+    UnitRobot.objects.filter(pk=robot.pk).update(active=active)
+    record("notification.robot_toggle", actor=request.user, obj=robot,
+           summary=f"{'启用' if active else '停用'}{robot}", before={"active": robot.active}, after={"active": active})
+    messages.success(request, f"已{'启用' if active else '停用'}{robot.get_channel_display()}群机器人")
+    return redirect("notifications:unit_robots")
+
+
+@login_required
+@require_POST
+def unit_robot_delete(request, robot_id: int):
+    robot = get_object_or_404(UnitRobot, pk=robot_id, unit=_unit_of(request))
+    record("notification.robot_delete", actor=request.user, obj=robot, summary=f"删除{robot}",
+           before={"channel": robot.channel})
+    robot.delete()
+    messages.success(request, "已删除群机器人")
+    return redirect("notifications:unit_robots")

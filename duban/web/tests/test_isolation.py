@@ -215,6 +215,12 @@ RULES: dict[str, Rule] = {
                                     note="a notification is its recipient's alone: 404 for everyone else"),
     "notifications:read_all": _rule(exp(default=405), note="POST only; marks the person's own notifications read"),
     "notifications:preferences": _rule(exp(EVERYONE)),
+    "notifications:unit_robots": _rule(exp(units=OK), post=lambda w: {"channel": "wecom", "url": "https://evil.example/hook"},
+                                       note="unit people manage their own unit's robots; everyone else 403"),
+    "notifications:unit_robot_toggle": post_only(lambda w: {"robot_id": w.robot_a.pk}, lambda w: {"active": "0"},
+                                                 exp(unit_a=OK, liaison_b=404)),
+    "notifications:unit_robot_delete": post_only(lambda w: {"robot_id": w.robot_a.pk}, lambda w: {},
+                                                 exp(unit_a=OK, liaison_b=404)),
 }
 
 
@@ -351,10 +357,16 @@ def _notification_a(w):
     return notify([w.liaison_a], kind="test", title="测试通知", url="/")[0]
 
 
+def _robot_a(w):
+    from duban.notifications.models import UnitRobot
+
+    return UnitRobot.objects.create(unit=w.unit_a, channel="wecom", url="https://qyapi.example/hook?key=a")
+
+
 BUILDERS: dict[str, Callable[[World], Any]] = {
     "round": _round, "report_a": _report_a, "attachment_a": _attachment_a, "cadence": _cadence,
     "item_a": _item_a, "notice_a": _notice_a, "extension_a": _extension_a, "completion_a": _completion_a,
-    "instruction_a": _instruction_a, "notification_a": _notification_a,
+    "instruction_a": _instruction_a, "notification_a": _notification_a, "robot_a": _robot_a,
 }
 
 
