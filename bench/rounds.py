@@ -22,7 +22,6 @@ Traffic goes to 127.0.0.1 only. --quick submits 150 reports (under a minute in a
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import json
 import os
 import re
@@ -32,14 +31,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _gunicorn import NoRedirect, Server, die  # bench/ is on sys.path: run as a script
+from _client import Browser  # bench/ is on sys.path: run as a script
+from _gunicorn import Server, die
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Bench-pass-2026"
@@ -126,44 +123,18 @@ def child(env: dict, *args: str) -> dict:
 
 
 class Client:
-    """One unit's liaison in a browser: a cookie jar, signed in through the real form."""
+    """One unit's liaison in a browser (bench/_client.py), signed in through the real form."""
 
     def __init__(self, server: Server, username: str):
-        self.server = server
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
-        login = f"{server.url}/accounts/login/"
-        with self.opener.open(login, timeout=60) as resp:
-            page = resp.read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if not token:
-            raise RuntimeError("登录页没有 CSRF 令牌")
-        status = self._post(login, {"csrfmiddlewaretoken": token.group(1), "username": username,
-                                    "password": PASSWORD})
-        if status != 302:
-            raise RuntimeError(f"{username} 登录失败（{status}）")
-
-    def _csrf(self) -> str:
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
-
-    def _post(self, url: str, fields: dict) -> int:
-        data = urllib.parse.urlencode(fields).encode()
-        req = urllib.request.Request(url, data=data, headers={"Referer": url, "X-CSRFToken": self._csrf()})
-        try:
-            with self.opener.open(req, timeout=120) as resp:
-                resp.read()
-                return resp.status
-        except urllib.error.HTTPError as exc:
-            exc.read()
-            return exc.code
+        self.browser = Browser(server.url)
+        self.browser.sign_in(username, PASSWORD)
 
     def submit(self, report_id: int) -> tuple[int, float]:
-        url = f"{self.server.url}/rounds/reports/{report_id}/"
         fields = {"version": "1", "progress_status": "in_progress", "percent": "50", "action": "submit",
                   "progress": f"基准测试：报告 {report_id} 本期完成投资 3.2 亿元，推进顺利。",
                   "problems": "", "next_steps": "继续推进。"}
         t0 = time.perf_counter()
-        status = self._post(url, fields)
+        status = self.browser.post(f"/rounds/reports/{report_id}/", fields).status_code
         return status, (time.perf_counter() - t0) * 1000
 
 

@@ -6,7 +6,9 @@ Builds a fresh SQLite database in a temporary DUBAN_DATA_DIR, migrates, and crea
 with bulk_create one plan of N tasks (default 100,000; --quick 10,000), each with
 its units, two milestones (some overdue, some done), a few approved extensions and
 closures, and two progress rounds with one report slot per task (some missed, some
-returned, most submitted with a percent). Then it times the bulk recomputation
+returned, most submitted with a percent); every third task has a quantitative target
+(half with a baseline) and its submitted reports give actual figures, so the indicator
+forecasts (duban.indicators.forecast) run too. Then it times the bulk recomputation
 (``duban.supervision.status.status_for_tasks`` over all tasks: the facts loaded in
 a few queries, then the pure rule function per task), best of three runs.
 
@@ -45,8 +47,8 @@ def build(n: int) -> None:
     from django.utils import timezone
 
     from duban.org.models import Leader, Unit
-    from duban.plans.models import Plan, Task, TaskLeader, TaskUnit
-    from duban.rounds.models import Report, Round
+    from duban.plans.models import Plan, Target, Task, TaskLeader, TaskUnit
+    from duban.rounds.models import Report, Round, TargetActual
     from duban.supervision.models import ExtensionRequest, TaskClosure
     from duban.workplans.models import Milestone
 
@@ -101,7 +103,20 @@ def build(n: int) -> None:
                                       first_submitted_at=sub, submitted_at=sub,
                                       percent=None if sub is None else rng.randint(10, 100)))
         Report.objects.bulk_create(reports, batch_size=batch)
-    log(f"建库：{n} 项任务，{len(milestones)} 个节点，{len(reports)} 份报告，用时 {time.perf_counter() - t0:.1f} s")
+        Target.objects.bulk_create([
+            Target(task_id=pk, value=1000, unit="个", comparator=">=", text="不少于1000个",
+                   baseline=0 if i % 2 else None)
+            for i, pk in enumerate(ids[::3])
+        ], batch_size=batch)
+        target_of = dict(Target.objects.values_list("task_id", "pk"))
+        sent = Report.objects.filter(status="submitted", task_id__in=list(target_of)).values_list(
+            "pk", "task_id", "round__period_start")
+        actuals = [TargetActual(report_id=pk, target_id=target_of[task_id],
+                                value=rng.randint(50, 110) * start.month)
+                   for pk, task_id, start in sent]
+        TargetActual.objects.bulk_create(actuals, batch_size=batch)
+    log(f"建库：{n} 项任务，{len(milestones)} 个节点，{len(reports)} 份报告，{len(target_of)} 个指标，"
+        f"{len(actuals)} 个实际值，用时 {time.perf_counter() - t0:.1f} s")
 
 
 def measure(repeat: int = 3) -> tuple[float, float, Counter, int]:

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from duban.lib.env import envbool, envint, envlist, envsecret, envstr
 
@@ -32,6 +33,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Generated beside the data (not given): `duban check --deploy` warns (duban.web.checks).
+DUBAN_SECRET_KEY_GENERATED = not envsecret("DUBAN_SECRET_KEY")
 ALLOWED_HOSTS = envlist("DUBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("DUBAN_CSRF_TRUSTED_ORIGINS", [])
 # Reverse proxies (nginx) whose X-Forwarded-For names the real client address.
@@ -61,6 +64,9 @@ INSTALLED_APPS = [
     "duban.dashboards",
     "duban.exports",
     "duban.api",
+    "rest_framework",  # the REST API (duban.api)
+    "drf_spectacular",  # its OpenAPI schema
+    "drf_spectacular_sidecar",  # Swagger UI served by the app itself (no CDN)
     "duban.backups",
 ]
 
@@ -157,7 +163,10 @@ STATICFILES_DIRS = [
 STORAGES = {
     # Uploaded and imported files live outside the web root; only views that check
     # visibility hand them out.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(DATA_DIR / "files")}},
+    # Several application servers on different machines share this folder (a network
+    # mount, DUBAN_FILES_DIR); everything else they share is in PostgreSQL (docs/DEPLOY.md).
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": envstr("DUBAN_FILES_DIR", str(DATA_DIR / "files"))}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
@@ -165,6 +174,27 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DUBAN_MAX_UPLOAD_BYTES = envint("DUBAN_MAX_UPLOAD_MB", 20) * 1024 * 1024
+# The issuing office printed on briefings (督查通报) and meeting packs; empty: the plan
+# issuer's 督查室 (duban.exports.briefing.office_name).
+DUBAN_OFFICE_NAME = envstr("DUBAN_OFFICE_NAME", "")
+
+# The cache of rendered pages (ledger, dashboards). Pages are keyed by the data version
+# kept in the database (duban.lib.dataversion), so a per-process cache is never stale,
+# even with several servers; a shared Redis (DUBAN_CACHE_URL=redis://host:6379/0) saves
+# each process building the same page again. Redis being down costs speed, not pages
+# (duban.lib.cache).
+CACHE_URL = envstr("DUBAN_CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"DUBAN_CACHE_URL must be a redis://, rediss:// or unix:// URL, not {CACHE_URL!r}")
+    CACHES = {"default": {
+        "BACKEND": "duban.lib.cache.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": envstr("DUBAN_CACHE_KEY_PREFIX", "duban"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban"}}
 
 # Database sessions and ModelBackend rules, each read with one prepared SELECT per request.
 SESSION_ENGINE = "duban.accounts.session_store"
@@ -194,6 +224,33 @@ CONTENT_SECURITY_POLICY = (
 )
 # HSTS preload is for public domains in browsers' built-in lists; an intranet host is not one.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# The REST API (duban.api): personal tokens (Authorization: Bearer) or the browser
+# session (CSRF checked on writes); JSON only; Chinese errors in "detail".
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["duban.api.authentication.BearerTokenAuthentication",
+                                       "duban.api.authentication.PolicySessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["duban.api.authentication.BusinessRolesOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "duban.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "duban.api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "督办系统接口",
+    "DESCRIPTION": "重点工作督查督办系统的数据接口（v1）。可见范围与网页相同；令牌在“接口令牌”页面创建。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["duban.api.authentication.BusinessRolesOnly"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"TargetSourceEnum": "duban.plans.models.Target.Source",
+                            "MilestoneSourceEnum": "duban.workplans.models.Milestone.Source"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
+}
 
 # Email (notifications by SMTP). Deliveries are sent by `duban send_notifications`.
 EMAIL_BACKEND = envstr("DUBAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

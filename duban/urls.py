@@ -8,4 +8,8 @@ urlpatterns = [
     path("rounds/", include("duban.rounds.urls")),
     path("supervision/", include("duban.supervision.urls")),
     path("inbox/", include("duban.notifications.urls")),
+    path("dashboards/", include("duban.dashboards.urls")),
+    path("indicators/", include("duban.indicators.urls")),
+    path("api/", include("duban.api.urls")),
+    path("exports/", include("duban.exports.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from duban.audit.log import record
+from duban.lib import concurrency
 from duban.lib.passwords import generate_password
 
 from .models import User
@@ -40,11 +41,32 @@ def create_user(user: User, *, actor) -> str:
     return password
 
 
+# The fields the system administrator's account form edits (accounts.forms.UserForm).
+EDITABLE = ["username", "full_name", "phone", "role", "unit", "leader"]
+
+
+def _last_change(user: User) -> tuple[str, object]:
+    from duban.audit.models import Event
+
+    event = (Event.objects.filter(object_type="user", object_id=str(user.pk), action__startswith="account.")
+             .order_by("-at", "-id").first())
+    return (event.actor_name, event.at) if event else ("", None)
+
+
 @transaction.atomic
-def update_user(user: User, before: dict, *, actor) -> None:
-    """Save edits to an account; `before` is _snapshot() taken before the form applied."""
+def update_user(user: User, before: dict, *, actor, seen: str | None = None) -> None:
+    """Save edits to an account (only the form's fields: a concurrent deactivation or
+    password reset is never written back). `before` is _snapshot() taken before the
+    form applied; `seen` the fingerprint of the account as the form showed it: if
+    another administrator saved it since, StaleEdit and nothing is written."""
+    stored = concurrency.lock(User.objects.filter(pk=user.pk)).select_related("unit", "leader").get()
+    if seen is not None and not concurrency.check_fingerprint(stored, EDITABLE, seen):
+        by, at = _last_change(stored)
+        raise concurrency.StaleEdit(f"账号 {stored.username} ", stored, by=by, at=at)
+    before = _snapshot(stored)
+    user.is_active = stored.is_active
     user.full_clean()
-    user.save()
+    user.save(update_fields=EDITABLE)
     after = _snapshot(user)
     changed = {k for k in after if after[k] != before.get(k)}
     if not changed:

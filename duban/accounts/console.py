@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.lib.concurrency import StaleEdit, rebase, stale_rows
+
 from . import actions
 from .forms import UserForm
 from .lockout import unlock
@@ -75,7 +77,14 @@ def user_edit(request, pk: int):
     before = actions.snapshot(person)
     form = UserForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        actions.update_user(form.save(commit=False), before, actor=request.user)
+        try:
+            actions.update_user(form.save(commit=False), before, actor=request.user,
+                                seen=form.cleaned_data["fingerprint"])
+        except StaleEdit as exc:
+            rebase(form, exc.current, actions.EDITABLE)
+            return render(request, "accounts/console/user_form.html", {
+                "form": form, "person": exc.current, "nav": "console", "stale": exc,
+                "stale_rows": stale_rows(form, exc.current, actions.EDITABLE)}, status=409)
         messages.success(request, f"账号 {person.username} 已保存")
         return redirect("accounts:user_list")
     return render(request, "accounts/console/user_form.html", {"form": form, "person": person, "nav": "console"})

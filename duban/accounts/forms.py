@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from duban.audit.log import record
 from duban.audit.middleware import client_address
+from duban.lib.concurrency import fingerprint, fingerprint_field
 from duban.org.models import Leader, Unit
 
 from .lockout import active_lock, lock_message, note_failure
@@ -54,6 +55,7 @@ class UserForm(forms.ModelForm):
     administrative ones, which only the server's `duban create_admin` command makes."""
 
     role = forms.ChoiceField(label="角色", choices=[(r.value, r.label) for r in Role if r not in ADMIN_ROLES])
+    fingerprint = fingerprint_field()  # the account as shown (duban.lib.concurrency), when editing
 
     class Meta:
         model = User
@@ -66,3 +68,7 @@ class UserForm(forms.ModelForm):
         self.fields["username"].help_text = "字母、数字和 @/./+/-/_，登录时使用"
         self.fields["unit"].help_text = "单位联络员、单位负责人必填"
         self.fields["leader"].help_text = "区领导账号必填"
+        if self.instance.pk is None:
+            del self.fields["fingerprint"]  # a new account: nothing to compare
+        elif not self.is_bound:
+            self.initial["fingerprint"] = fingerprint(self.instance, self.Meta.fields)

@@ -297,9 +297,50 @@ class ImportResult:
     unchanged: bool
 
 
+class ImportConflict(Exception):
+    """The plan changed between the preview and the confirmation (another import was
+    applied meanwhile): nothing was written; the preview must be looked at again."""
+
+    def __init__(self, plan: Plan | None):
+        self.plan = plan
+        if plan is None:
+            text = "导入未完成：预览之后该方案已被删除，请重新上传。"
+        else:
+            text = (f"导入未完成：您查看预览之后，方案《{plan.title}》已被他人导入或修订（现为第{plan.revision}版），"
+                    "请按最新版本重新核对变化后再确认。")
+        super().__init__(text)
+
+
+# Any constant: one advisory lock serialises plan imports on PostgreSQL. On SQLite
+# every transaction is IMMEDIATE, so it holds the database's write lock already.
+_IMPORT_LOCK = 0x6475_6261_6E01
+
+
+def _lock_imports() -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+
+
+def _check_unchanged_since_preview(preview: ImportPreview) -> None:
+    """The plan as stored is the one the preview was computed against (same plan, same
+    revision), read after taking the import lock: two confirmations of the same
+    revision, or of two documents at once, never both apply."""
+    current = find_existing(preview.parsed)
+    seen = (preview.plan.pk, preview.plan.revision) if preview.plan is not None else None
+    now = (current.pk, current.revision) if current is not None else None
+    if seen != now:
+        raise ImportConflict(current)
+
+
 @transaction.atomic
 def import_plan(preview: ImportPreview, *, actor, source_name: str, source_bytes: bytes) -> ImportResult:
-    """Apply a preview: create the plan, or update a revised one in place. Atomic."""
+    """Apply a preview: create the plan, or update a revised one in place. Atomic;
+    ImportConflict when the plan changed since the preview was computed."""
+    _lock_imports()
+    _check_unchanged_since_preview(preview)
     parsed = preview.parsed
     if preview.is_unchanged:
         return ImportResult(preview.plan, 0, 0, 0, True)

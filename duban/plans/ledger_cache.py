@@ -52,8 +52,9 @@ def scope(user) -> str | None:
     return None
 
 
-def key(request, *, as_of: dt.date, partial: bool) -> str | None:
-    """The cache key of this request's ledger, or None when it must not be cached."""
+def key(request, *, as_of: dt.date, partial: bool, name: str = "ledger") -> str | None:
+    """The cache key of this request's ledger, or None when it must not be cached.
+    Other pages built the same way (the dashboards) pass their own ``name``."""
     if not seconds():
         return None
     who = scope(request.user)
@@ -66,7 +67,7 @@ def key(request, *, as_of: dt.date, partial: bool) -> str | None:
     digest = hashlib.sha256(repr(query).encode()).hexdigest()[:32]
     # An htmx history restore gets the whole body, which then carries the htmx extras.
     kind = "results" if partial else ("body-htmx" if request.htmx else "body")
-    return f"ledger:{who}:{kind}:{as_of.isoformat()}:{version}:{digest}"
+    return f"{name}:{who}:{kind}:{as_of.isoformat()}:{version}:{digest}"
 
 
 def page_key(request, body_key: str | None) -> str | None:

@@ -22,6 +22,12 @@ FIELD_LABELS = {
     "done_on": "完成日期",
     "evidence": "完成情况说明",
     "reason": "原因",
+    # indicators (duban.indicators.actions.audit_values)
+    "indicator": "指标名称",
+    "comparator": "要求",
+    "target_value": "目标值",
+    "measure_unit": "计量单位",
+    "baseline": "基数",
 }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.contrib import messages
+from django.db import transaction
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.db.models import F, OuterRef, Q
@@ -19,6 +20,7 @@ from planparser import ReadError
 
 from duban.accounts.permissions import office_required
 from duban.audit.log import record
+from duban.rounds.uploads import UploadError, check_container
 
 from duban.workplans.models import Milestone
 from duban.workplans.views import milestone_list_context
@@ -27,7 +29,7 @@ from . import filters, ledger_cache
 from .access import get_leader_for_user, get_task_for_user, task_roles_required, visible_tasks
 from .forms import PlanUploadForm
 from .lights import attach_status, supervision_installed
-from .importing import build_preview, import_plan, parse_upload, sha256_of
+from .importing import ImportConflict, build_preview, import_plan, parse_upload, sha256_of
 from .models import ImportBatch, Plan, Task, TaskUnit
 from .timeline import task_timeline
 
@@ -62,15 +64,24 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
+        try:
+            # Zip bombs (a lying size header too), XML entity declarations, locked or broken
+            # PDFs: refused before the file is stored or any reader library opens it.
+            check_container(data, upload.name)
+        except UploadError as exc:
+            form.add_error("file", str(exc))
+            return render(request, "plans/import_upload.html", {"form": form})
         batch = ImportBatch(original_name=Path(upload.name).name, sha256=sha256_of(data), created_by=request.user)
         # Stored under a generated name: the uploaded name is never used as a path.
         suffix = Path(upload.name).suffix.lower()
         batch.file.save(f"{batch.sha256[:16]}{suffix}", ContentFile(data), save=False)
+        stored = Path(batch.file.name).name
         try:
             parse_upload(Path(batch.file.path))
         except ReadError as exc:
             batch.file.delete(save=False)
-            form.add_error("file", str(exc).replace(batch.file.name or "", batch.original_name))
+            # The reader names the stored file; the person knows it by the name they uploaded.
+            form.add_error("file", str(exc).replace(stored, batch.original_name))
         else:
             batch.save()
             return redirect("plans:import_preview", batch_id=batch.pk)
@@ -90,14 +101,35 @@ def import_preview(request, batch_id: int):
     preview = build_preview(parsed, batch.sha256)
     if request.method == "POST":
         if request.POST.get("action") == "cancel":
-            batch.status = ImportBatch.Status.CANCELLED
-            batch.save(update_fields=["status"])
+            if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
+                    status=ImportBatch.Status.CANCELLED) != 1:
+                messages.info(request, "该导入已由他人确认或取消")
+                return redirect("plans:import")
             messages.info(request, "已取消导入，未做任何修改")
             return redirect("plans:import")
-        result = import_plan(preview, actor=request.user, source_name=batch.original_name, source_bytes=path.read_bytes())
-        batch.status = ImportBatch.Status.UNCHANGED if result.unchanged else ImportBatch.Status.APPLIED
-        batch.plan = result.plan
-        batch.save(update_fields=["status", "plan"])
+        seen = request.POST.get("revision")
+        shown = str(preview.plan.revision) if preview.plan is not None else "new"
+        try:
+            if seen and seen != shown:  # revised by someone else while this preview was open
+                raise ImportConflict(preview.plan)
+            with transaction.atomic():
+                # Claimed, applied and marked in one transaction: two confirmations (or a
+                # crash half-way) never apply a batch twice or leave it half applied.
+                if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
+                        status=ImportBatch.Status.APPLIED) != 1:
+                    messages.info(request, "该导入已由他人确认或取消，未重复导入")
+                    return redirect("plans:import")
+                result = import_plan(preview, actor=request.user, source_name=batch.original_name,
+                                     source_bytes=path.read_bytes())
+                ImportBatch.objects.filter(pk=batch.pk).update(
+                    status=ImportBatch.Status.UNCHANGED if result.unchanged else ImportBatch.Status.APPLIED,
+                    plan=result.plan)
+        except ImportConflict as exc:
+            preview = build_preview(parsed, batch.sha256)
+            warn_lines = {w.line for w in parsed.warnings if w.line}
+            rows = [(t, t.line in warn_lines) for t in parsed.tasks]
+            return render(request, "plans/import_preview.html", {
+                "batch": batch, "preview": preview, "parsed": parsed, "rows": rows, "conflict": str(exc)}, status=409)
         if result.unchanged:
             messages.info(request, "该文件与已导入的版本相同，未做任何修改")
         elif preview.is_new:
@@ -289,9 +321,13 @@ def leader_tasks(request, pk: int):
     leader = get_leader_for_user(request, pk)
     as_of = timezone.localdate()
     tasks = attach_status(_with_facts(visible_tasks(request.user).led_by(leader), as_of), as_of)
+    # Off track first: red, then yellow, each nearest deadline first (the tasks' order).
+    off_track = [t for color in ("red", "yellow") for t in tasks if t.status and t.status.color == color]
     ctx = {
         "leader": leader,
         "tasks": tasks,
+        "off_track": off_track,
+        "yellow": sum(1 for t in off_track if t.status.color == "yellow"),
         "as_of": as_of,
         "overdue": sum(1 for t in tasks if t.effective_deadline and t.effective_deadline < as_of
                        and not (t.status and t.status.color == "done")),

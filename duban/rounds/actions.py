@@ -1,8 +1,8 @@
 """Every state change of rounds, reports and coordination items.
 
 Each action is atomic and writes its audit record. Report writes are guarded by a
-conditional UPDATE (``WHERE version = n`` or ``WHERE status IN …``) whose row count is
-checked, so two people (or two browser tabs, or a double click) never silently
+conditional UPDATE (``WHERE version = n``, duban.lib.concurrency.update_if_version, or
+``WHERE status IN …``) whose row count is checked, so two people (or two browser tabs, or a double click) never silently
 overwrite each other; this works on SQLite and PostgreSQL alike (SECURITY.md, traps).
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from duban.accounts.models import Role
 from duban.audit.log import record
+from duban.lib.concurrency import check_fingerprint, fingerprint, lock, update_if_version
 from duban.notifications.actions import notify_on_commit, people_of_units
 from duban.org.models import Leader, Unit
 from duban.plans.models import Task, TaskUnit
@@ -180,8 +181,10 @@ def open_due_rounds(as_of: dt.date | None = None) -> list[Round]:
                 with transaction.atomic():
                     opened.append(open_round(
                         cadence.plan, actor=None, name=cadence.round_name(start), period_start=start, period_end=end,
-                        opens_on=max(as_of, end - dt.timedelta(days=cadence.open_days_before_end)),
-                        due_on=end + dt.timedelta(days=cadence.due_day_offset),
+                        opens_on=(opens := max(as_of, end - dt.timedelta(days=cadence.open_days_before_end))),
+                        # a period caught up after its due date: the usual days from today
+                        due_on=(due if (due := end + dt.timedelta(days=cadence.due_day_offset)) >= opens
+                                else opens + dt.timedelta(days=cadence.due_day_offset)),
                         requires_head_approval=cadence.requires_head_approval, cadence=cadence,
                     ))
             except IntegrityError:
@@ -241,11 +244,10 @@ def save_report_draft(report: Report, *, actor, data: dict, version: int,
     was saved since, nothing is written and ReportConflict carries the saved report."""
     _require(can_edit(actor, report), "该报告当前不能修改")
     content = clean_content(data)
-    fields = dict(content, updated_by=actor, updated_at=timezone.now(), version=F("version") + 1)
+    fields = dict(content, updated_by=actor, updated_at=timezone.now())
     if carried_forward is not None:
         fields["carried_forward"] = carried_forward
-    updated = Report.objects.filter(pk=report.pk, version=version, status__in=Report.EDITABLE).update(**fields)
-    if not updated:
+    if not update_if_version(Report.objects.filter(pk=report.pk, status__in=Report.EDITABLE), version, **fields):
         raise ReportConflict(Report.objects.select_related("updated_by", "round").get(pk=report.pk))
     if actuals is not None:
         valid = set(report.task.targets.values_list("pk", flat=True))
@@ -365,16 +367,16 @@ def submit_report(report: Report, *, actor, version: int | None = None) -> Repor
     needs_head = report.round.requires_head_approval and actor.role != Role.UNIT_HEAD
     new_status = Report.Status.PENDING_APPROVAL if needs_head else Report.Status.SUBMITTED
     now = timezone.now()
-    qs = Report.objects.filter(pk=report.pk, status__in=Report.EDITABLE)
-    if version is not None:
-        qs = qs.filter(version=version)
     report.is_repeat = is_repeat_of_previous(report)
-    updated = qs.update(
+    # Without a version (the sheet import, which checked it when saving the row) the
+    # version is the one just read: the status filter still refuses a second submit.
+    if not update_if_version(
+        Report.objects.filter(pk=report.pk, status__in=Report.EDITABLE),
+        report.version if version is None else version,
         status=new_status, submitted_at=now, submitted_by=actor, is_repeat=report.is_repeat, return_reason="",
         approved_by=(actor if not needs_head and report.round.requires_head_approval else None),
-        version=F("version") + 1, updated_by=actor, updated_at=now,
-    )
-    if not updated:
+        updated_by=actor, updated_at=now,
+    ):
         raise ReportConflict(Report.objects.select_related("updated_by", "round").get(pk=report.pk))
     report.refresh_from_db()
     if report.role == Report.Role.LEAD:
@@ -472,9 +474,17 @@ def consolidate_report(report: Report, *, actor, version: int) -> Report:
 
 # --- attachments --------------------------------------------------------------------
 
+def _lock_editable(report: Report, message: str) -> None:
+    """The report row read again under a lock (see duban.lib.concurrency.lock): a submit
+    running at the same time either froze its version before this change (which is
+    then refused) or waits for it (and freezes the version with it)."""
+    _require(lock(Report.objects.filter(pk=report.pk, status__in=Report.EDITABLE)).exists(), message)
+
+
 @transaction.atomic
 def add_attachment(report: Report, *, actor, name: str, data: bytes) -> Attachment:
     _require(can_edit(actor, report), "该报告当前不能添加附件")
+    _lock_editable(report, "该报告已报送或被他人改变，不能再添加附件，请刷新页面")
     kind, display = check_upload(data, name)
     att = Attachment(report=report, original_name=display, content_type=kind.content_type, size=len(data),
                      sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
@@ -488,6 +498,7 @@ def add_attachment(report: Report, *, actor, name: str, data: bytes) -> Attachme
 def remove_attachment(att: Attachment, *, actor) -> Attachment:
     """Soft removal: submitted versions that list the file keep it."""
     _require(can_edit(actor, att.report), "该报告当前不能移除附件")
+    _lock_editable(att.report, "该报告已报送或被他人改变，不能再移除附件，请刷新页面")
     if not Attachment.objects.filter(pk=att.pk, removed_at__isnull=True).update(removed_at=timezone.now()):
         raise ActionError("该附件已移除")
     record("report.detach", actor=actor, obj=att, task=att.report.task, summary=f"移除佐证材料“{att.original_name}”")
@@ -496,29 +507,52 @@ def remove_attachment(att: Attachment, *, actor) -> Attachment:
 
 # --- coordination -------------------------------------------------------------------
 
+COORDINATION_STATE = ["status", "response", "responded_by", "responded_at", "closed_at"]
+
+
+def coordination_fingerprint(item: CoordinationItem) -> str:
+    """The item as a page shows it, for the respond form (duban.lib.concurrency)."""
+    return fingerprint(item, COORDINATION_STATE)
+
+
+def _fresh_item(item: CoordinationItem, seen: str | None) -> CoordinationItem:
+    """The item read under lock; refused when it is closed, or answered since the page
+    showed it (`seen`), so one answer never silently replaces another."""
+    current = lock(CoordinationItem.objects.filter(pk=item.pk)).select_related("responded_by", "closed_by").get()
+    if current.status != CoordinationItem.Status.OPEN:
+        raise ActionError(f"该协调事项已由{current.closed_by or '他人'}办结"
+                          + (f"，答复：“{current.response[:100]}”" if current.response else ""))
+    if not check_fingerprint(current, COORDINATION_STATE, seen):
+        when = timezone.localtime(current.responded_at).strftime("%Y-%m-%d %H:%M") if current.responded_at else ""
+        raise ActionError(f"未保存：您打开页面后，{current.responded_by or '他人'}已于 {when} 答复该协调事项："
+                          f"“{current.response[:200]}”。请查看后再答复。")
+    return current
+
+
 @transaction.atomic
-def respond_coordination(item: CoordinationItem, *, actor, response: str) -> CoordinationItem:
+def respond_coordination(item: CoordinationItem, *, actor, response: str, seen: str | None = None) -> CoordinationItem:
+    """Answer an item. `seen` is coordination_fingerprint() of the item as the page
+    showed it (a page without one is only refused once the item is closed)."""
     response = (response or "").strip()
     if not response:
         raise ActionError("请填写答复内容")
     _require(can_respond(actor, item), "您无权答复该协调事项")
-    if not CoordinationItem.objects.filter(pk=item.pk, status=CoordinationItem.Status.OPEN).update(
-        response=response, responded_by=actor, responded_at=timezone.now()
-    ):
-        raise ActionError("该协调事项已办结")
+    _fresh_item(item, seen)
+    CoordinationItem.objects.filter(pk=item.pk).update(response=response, responded_by=actor,
+                                                       responded_at=timezone.now())
     item.refresh_from_db()
     record("coordination.respond", actor=actor, obj=item, task=item.task, summary=f"答复协调事项：{response[:100]}")
     return item
 
 
 @transaction.atomic
-def close_coordination(item: CoordinationItem, *, actor, response: str = "") -> CoordinationItem:
+def close_coordination(item: CoordinationItem, *, actor, response: str = "", seen: str | None = None) -> CoordinationItem:
     _require(can_respond(actor, item), "您无权办结该协调事项")
+    _fresh_item(item, seen)
     fields = {"status": CoordinationItem.Status.CLOSED, "closed_by": actor, "closed_at": timezone.now()}
     if response.strip():
         fields.update(response=response.strip(), responded_by=actor, responded_at=timezone.now())
-    if not CoordinationItem.objects.filter(pk=item.pk, status=CoordinationItem.Status.OPEN).update(**fields):
-        raise ActionError("该协调事项已办结")
+    CoordinationItem.objects.filter(pk=item.pk).update(**fields)
     item.refresh_from_db()
     record("coordination.close", actor=actor, obj=item, task=item.task, summary=f"办结协调事项：{item.text[:60]}")
     return item
@@ -527,13 +561,14 @@ def close_coordination(item: CoordinationItem, *, actor, response: str = "") -> 
 # --- Excel sheet ---------------------------------------------------------------------
 
 @transaction.atomic
-def import_round_sheet(rnd: Round, *, actor, data: bytes, submit: bool = False) -> list[Report]:
+def import_round_sheet(rnd: Round, *, actor, data: bytes, submit: bool = False,
+                       name: str = "调度报表.xlsx") -> list[Report]:
     """Apply an uploaded round sheet: every row is validated first; any error and
     nothing changes (SheetErrors lists them per row and column, in Chinese)."""
     from .sheets import SheetErrors, parse_round_sheet
 
     _require(actor.is_unit_person and rnd.is_open, "只有本单位人员可以在调度进行中上传报表")
-    rows = parse_round_sheet(rnd, actor, data)  # raises SheetErrors
+    rows = parse_round_sheet(rnd, actor, data, name)  # raises SheetErrors
     saved, errors = [], []
     for row in rows:
         try:

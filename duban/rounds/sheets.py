@@ -15,7 +15,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from duban.lib.xlsx import neutralise_formulas
+
 from .models import ProgressStatus, Report, Round
+from .uploads import XLSX, UploadError, check_upload
 
 COLUMNS = [
     # (header, width, report field or None)
@@ -34,6 +37,8 @@ COLUMNS = [
 HEADERS = [c[0] for c in COLUMNS]
 STATUS_BY_LABEL = {label: value for value, label in ProgressStatus.choices}
 SHEET_TITLE = "调度报表"
+# A unit has a few dozen report slots in a round; a sheet with far more rows is not ours.
+MAX_ROWS = 5000
 
 
 class SheetErrors(Exception):
@@ -82,6 +87,7 @@ def build_round_sheet(rnd: Round, unit) -> bytes:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
+    neutralise_formulas(ws)  # people's text (progress, problems, task titles) is never a formula
     ws.freeze_panes = "A2"
     dv = DataValidation(type="list", formula1='"' + ",".join(ProgressStatus.labels) + '"', allow_blank=True,
                         showErrorMessage=True, errorTitle="推进状态无效", error="请从下拉列表中选择推进状态")
@@ -112,14 +118,31 @@ def _text(v) -> str:
     return "" if v is None else str(v).strip()
 
 
-def parse_round_sheet(rnd: Round, user, data: bytes) -> list[SheetRow]:
-    """Read and validate every row; raise SheetErrors listing all problems."""
+def parse_round_sheet(rnd: Round, user, data: bytes, name: str = "调度报表.xlsx") -> list[SheetRow]:
+    """Read and validate every row; raise SheetErrors listing all problems.
+
+    The file is checked as an upload first (type by content, zip-bomb and XML-entity
+    limits: duban.rounds.uploads) before openpyxl sees it, and read in read-only
+    (streaming) mode with a row limit."""
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # openpyxl raises many kinds for a non-xlsx file
-        raise SheetErrors(["无法读取上传的文件，请上传从本系统下载的 .xlsx 调度报表"]) from None
-    ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
+        kind, display = check_upload(data, name)
+    except UploadError as exc:
+        raise SheetErrors([f"无法读取上传的文件：{exc}"]) from None
+    if kind != XLSX:
+        raise SheetErrors([f"无法读取上传的文件“{display}”：它不是 Excel（.xlsx）文件，请上传从本系统下载的 .xlsx 调度报表"])
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
+        rows = []
+        for values in ws.iter_rows(values_only=True):
+            if len(rows) == MAX_ROWS + 1:
+                raise SheetErrors([f"报表超过{MAX_ROWS}行，不是本系统下载的调度报表"])
+            rows.append(values)
+        wb.close()
+    except SheetErrors:
+        raise
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise SheetErrors([f"无法读取上传的文件“{display}”，请上传从本系统下载的 .xlsx 调度报表"]) from None
     if not rows or [_text(v) for v in rows[0][: len(HEADERS)]] != HEADERS:
         raise SheetErrors([f"第1行：表头与本系统的调度报表不一致，应为：{'、'.join(HEADERS)}"])
     reports = {r.pk: r for r in unit_reports(rnd, user.unit_id)}

@@ -6,6 +6,8 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
+from xml.parsers import expat
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -34,7 +36,13 @@ ALLOWED_TEXT = "PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG、TXT"
 
 # A zip-based office file must be a real zip holding the part that makes it that type.
 _ZIP_MEMBERS = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml"}
-_MAX_ZIP_RATIO = 200  # refuse zip bombs: uncompressed size per compressed byte
+# Zip bombs: sizes are read from the central directory before anything is inflated; then
+# testzip() reads every member in 1 MB chunks, which stops at the declared size, so a
+# directory that lies (1 kB declared, gigabytes inside) fails the CRC check cheaply.
+_MAX_ZIP_RATIO = 200  # uncompressed size per compressed byte, for the whole file and per large member
+_RATIO_CHECK_FROM = 1024 * 1024  # small members compress however they like
+_MAX_UNCOMPRESSED_TOTAL = 100 * 1024 * 1024  # a Word or Excel evidence file unpacks to far less
+_MAX_MEMBERS = 5000
 
 
 def clean_name(name: str) -> str:
@@ -63,17 +71,32 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 def _zip_kind(data: bytes, display: str) -> Kind | None:
+    bomb = f"文件“{display}”解压后过大，疑似异常压缩文件（压缩炸弹），已拒绝"
+    damaged = f"文件“{display}”已损坏，不是有效的 Word 或 Excel 文件"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-            names = {i.filename for i in infos}
+            if len(infos) > _MAX_MEMBERS:
+                raise UploadError(f"文件“{display}”内部条目过多，疑似异常压缩文件，已拒绝")
+            if any(i.flag_bits & 0x1 for i in infos):
+                raise UploadError(f"文件“{display}”已加密，请取消密码保护后重新上传")
             total = sum(i.file_size for i in infos)
-            if total > max(len(data), 1) * _MAX_ZIP_RATIO:
-                raise UploadError(f"文件“{display}”解压后过大，疑似异常压缩文件，已拒绝")
+            if total > _MAX_UNCOMPRESSED_TOTAL or total > max(len(data), 1) * _MAX_ZIP_RATIO:
+                raise UploadError(bomb)
+            if any(i.file_size > _RATIO_CHECK_FROM and i.file_size > _MAX_ZIP_RATIO * max(i.compress_size, 1)
+                   for i in infos):
+                raise UploadError(bomb)
             if zf.testzip() is not None:
                 raise UploadError(f"文件“{display}”已损坏，无法读取")
-    except zipfile.BadZipFile:
-        raise UploadError(f"文件“{display}”已损坏，不是有效的 Word 或 Excel 文件") from None
+            names = {i.filename for i in infos}
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    _refuse_dtd(zf, info, display)
+    except UploadError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError):
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method.
+        raise UploadError(damaged) from None
     if "[Content_Types].xml" not in names:
         return None
     for kind, member in _ZIP_MEMBERS.items():
@@ -82,9 +105,59 @@ def _zip_kind(data: bytes, display: str) -> Kind | None:
     return None
 
 
+class _RootReached(Exception):
+    pass
+
+
+def _refuse_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> None:
+    """Office Open XML parts never carry a document type declaration (the Open Packaging
+    Conventions, ECMA-376 Part 2, forbid DTDs): one that does is an entity-expansion
+    attack ("billion laughs") or an external-entity probe, refused before any XML
+    library sees it. Only the prolog is read: parsing stops at the root element."""
+    def refuse(*_args) -> None:
+        raise UploadError(f"文件“{display}”包含不允许的 XML 实体声明（{info.filename}），疑似恶意文件，已拒绝")
+
+    def root(*_args) -> None:
+        raise _RootReached
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = root
+    with zf.open(info) as fh:
+        try:
+            while chunk := fh.read(64 * 1024):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except _RootReached:
+            return
+        except expat.ExpatError:
+            raise UploadError(f"文件“{display}”已损坏（{info.filename} 不是有效的 XML），无法读取") from None
+
+
+def _check_pdf(data: bytes, display: str) -> None:
+    """A PDF must open without a password and have a page: a locked or broken file is of
+    no use as evidence, and is refused here rather than found out by the reader."""
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError  # why: pdfplumber's parser, already installed
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        if next(PDFPage.create_pages(document), None) is None:
+            raise UploadError(f"文件“{display}”已损坏（找不到任何页面），不是有效的 PDF 文件")
+    except UploadError:
+        raise
+    except PDFEncryptionError:
+        raise UploadError(f"文件“{display}”已加密（需要密码才能打开），请取消密码保护后重新上传") from None
+    except Exception:  # noqa: BLE001 - pdfminer raises many kinds for a damaged file
+        raise UploadError(f"文件“{display}”已损坏，不是有效的 PDF 文件") from None
+
+
 def detect(data: bytes, display: str) -> Kind:
     """The kind of file `data` really is, or UploadError."""
     if data.startswith(b"%PDF-"):
+        _check_pdf(data, display)
         return PDF
     if data.startswith(b"\xff\xd8\xff"):
         return JPG
@@ -101,6 +174,17 @@ def detect(data: bytes, display: str) -> Kind:
     if _looks_like_text(data):
         return TXT
     raise UploadError(f"文件“{display}”的类型不受支持，只能上传{ALLOWED_TEXT}")
+
+
+def check_container(data: bytes, original_name: str) -> None:
+    """The container checks alone, for an upload whose type another reader decides (the
+    plan import: planparser, with its own messages for old Office formats and the like):
+    zip bombs and XML entity declarations in .docx/.xlsx, locked or broken PDFs."""
+    display = clean_name(original_name)
+    if data.startswith(b"%PDF-"):
+        _check_pdf(data, display)
+    elif data.startswith(b"PK\x03\x04"):
+        _zip_kind(data, display)
 
 
 def check_upload(data: bytes, original_name: str) -> tuple[Kind, str]:

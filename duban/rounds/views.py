@@ -122,9 +122,16 @@ def cadence_create(request):
 @require_POST
 def cadence_toggle(request, cadence_id: int):
     cadence = get_object_or_404(Cadence, pk=cadence_id)
-    Cadence.objects.filter(pk=cadence.pk).update(active=not cadence.active)
+    # The page says which state it asks for; a conditional UPDATE from the other state,
+    # so two people pressing a stale button never flip it back and forth.
+    wanted = request.POST.get("active")
+    active = (wanted == "1") if wanted in ("0", "1") else not cadence.active
+    if Cadence.objects.filter(pk=cadence.pk, active=not active).update(active=active) != 1:
+        messages.info(request, f"该定期调度已经{'启用' if active else '停用'}（可能已由他人修改）")
+        return redirect("rounds:list")
     record("cadence.toggle", actor=request.user, obj=cadence,
-           summary=f"{'停用' if cadence.active else '启用'}定期调度：{cadence}")
+           summary=f"{'启用' if active else '停用'}定期调度：{cadence}", before={"active": not active},
+           after={"active": active})
     return redirect("rounds:list")
 
 
@@ -379,7 +386,8 @@ def sheet_upload(request, round_id: int):
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.import_round_sheet(rnd, actor=request.user, data=form.cleaned_data["file"].read(),
+            upload = form.cleaned_data["file"]
+            saved = actions.import_round_sheet(rnd, actor=request.user, data=upload.read(), name=upload.name,
                                                submit=form.cleaned_data["submit"])
         except SheetErrors as exc:
             errors = exc.errors
@@ -407,6 +415,8 @@ def coordination_list(request):
     if status in CoordinationItem.Status.values:
         qs = qs.filter(status=status)
     items = [(i, actions.can_respond(user, i)) for i in qs]
+    for i, _ in items:
+        i.seen = actions.coordination_fingerprint(i)
     return render(request, "rounds/coordination_list.html",
                   {"items": items, "status": status, "scope": scope, "form": ResponseForm(), "nav": "coordination"})
 
@@ -418,12 +428,13 @@ def coordination_respond(request, item_id: int):
     if not actions.can_respond(request.user, item):
         raise PermissionDenied("您无权答复该协调事项")
     response = request.POST.get("response", "")
+    seen = request.POST.get("seen") or None
     try:
         if request.POST.get("action") == "close":
-            actions.close_coordination(item, actor=request.user, response=response)
+            actions.close_coordination(item, actor=request.user, response=response, seen=seen)
             messages.success(request, "协调事项已办结")
         else:
-            actions.respond_coordination(item, actor=request.user, response=response)
+            actions.respond_coordination(item, actor=request.user, response=response, seen=seen)
             messages.success(request, "已答复")
     except ActionError as exc:
         messages.error(request, str(exc))

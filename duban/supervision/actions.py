@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duban.audit.log import record
+from duban.lib import concurrency
 from duban.notifications.actions import leader_people, notify_on_commit, office_people, people_of_units
 from duban.org.models import Unit
 from duban.plans.models import Task
@@ -337,10 +338,20 @@ def acknowledge_instruction(instruction: Instruction, *, actor) -> InstructionAc
 
 # --- rules -----------------------------------------------------------------------------
 
+RULES_FIELDS = ["red_when_overdue", "red_missed_rounds", "yellow_days_before", "yellow_milestone_overdue",
+                "yellow_report_returned", "yellow_lag_points", "yellow_forecast_miss", "reminder_days",
+                "extension_needs_leader"]
+
+
 @transaction.atomic
-def update_status_rules(*, actor, values: dict) -> StatusRules:
+def update_status_rules(*, actor, values: dict, seen: str | None = None) -> StatusRules:
+    """Saves the rules. `seen` is the fingerprint of the rules the form showed
+    (duban.lib.concurrency): if another person saved them since, StaleEdit."""
     _require(actor.is_office, "只有督查室可以修改预警规则")
-    rules = StatusRules.current()
+    StatusRules.current()  # the row exists from here on
+    rules = concurrency.lock(StatusRules.objects.filter(pk=1)).select_related("updated_by").get()
+    if seen is not None and not concurrency.check_fingerprint(rules, RULES_FIELDS, seen):
+        raise concurrency.StaleEdit("预警规则", rules, by=str(rules.updated_by or ""), at=rules.updated_at)
     before = {k: getattr(rules, k) for k in values}
     for k, v in values.items():
         setattr(rules, k, v)

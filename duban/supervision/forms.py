@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from duban.lib.concurrency import fingerprint, fingerprint_field
 from duban.org.models import Unit
 
 from .models import Notice, StatusRules
@@ -66,10 +67,18 @@ class InstructionForm(forms.Form):
 
 
 class StatusRulesForm(forms.ModelForm):
+    fingerprint = fingerprint_field()  # the rules as shown (duban.lib.concurrency)
+
     class Meta:
         model = StatusRules
         fields = ["red_when_overdue", "red_missed_rounds", "yellow_days_before", "yellow_milestone_overdue",
-                  "yellow_report_returned", "yellow_lag_points", "reminder_days", "extension_needs_leader"]
+                  "yellow_report_returned", "yellow_lag_points", "yellow_forecast_miss", "reminder_days",
+                  "extension_needs_leader"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["fingerprint"] = fingerprint(self.instance, self.Meta.fields)
 
     def clean_reminder_days(self):
         raw = self.cleaned_data["reminder_days"].replace("，", ",")

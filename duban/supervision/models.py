@@ -21,7 +21,8 @@ class StatusRules(models.Model):
     Defaults: red when the deadline has passed and the task is not closed, or when
     two rounds were missed; yellow when the deadline is within 7 days, a milestone is
     overdue, a report was returned, or reported progress lags the share of time
-    elapsed (序时进度) by more than 20 points. A number set to 0 turns its rule off."""
+    elapsed (序时进度) by more than 20 points, or a quantitative target's forecast misses
+    it (duban.indicators.forecast). A number set to 0 turns its rule off."""
 
     red_when_overdue = models.BooleanField("超过完成时限未销号亮红灯", default=True)
     red_missed_rounds = models.PositiveSmallIntegerField("缺报几期亮红灯", default=2, help_text="0 表示不按缺报判断")
@@ -30,6 +31,10 @@ class StatusRules(models.Model):
     yellow_report_returned = models.BooleanField("报告被退回亮黄灯", default=True)
     yellow_lag_points = models.PositiveSmallIntegerField(
         "落后序时进度多少个百分点亮黄灯", default=20, help_text="0 表示不按序时进度判断"
+    )
+    yellow_forecast_miss = models.BooleanField(
+        "量化指标预计未达目标亮黄灯", default=True,
+        help_text="按已报实际值线性外推到完成时限（无时限的到年底），预计达不到目标时亮黄灯",
     )
     reminder_days = models.CharField(
         "提前几天催办", max_length=50, default="7,3,1", help_text="用逗号分隔的天数，如 7,3,1；到期未完成时另发逾期提醒"

@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from duban.indicators.forecast import Indicator, evaluate, horizon_for, miss_reason
+
 GREEN, YELLOW, RED, DONE = "green", "yellow", "red", "done"
 LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", DONE: "已销号"}
 SEVERITY = {DONE: 0, GREEN: 1, YELLOW: 2, RED: 3}
@@ -28,6 +30,7 @@ class Rules:
     yellow_milestone_overdue: bool = True
     yellow_report_returned: bool = True
     yellow_lag_points: int = 20
+    yellow_forecast_miss: bool = True  # an indicator's forecast misses its target (duban.indicators)
 
 
 @dataclass(slots=True)
@@ -55,6 +58,8 @@ class TaskFacts:
     rounds: list[RoundFacts] = field(default_factory=list)
     percent: int | None = None  # latest reported percent complete
     percent_on: dt.date | None = None
+    year: int | None = None  # the plan's year: indicators of a task without deadline are forecast to 31 Dec
+    indicators: list[Indicator] = field(default_factory=list)  # quantitative targets with dated actuals
 
 
 @dataclass(slots=True)
@@ -84,8 +89,9 @@ _COLORS = (DONE, GREEN, YELLOW, RED)  # by severity
 def compute_status(facts: TaskFacts, as_of: dt.date, rules: Rules = Rules()) -> Status:
     """The status of one task on `as_of`: done when closed; red when the deadline has
     passed or too many rounds were missed; yellow when the deadline is near, a milestone
-    is overdue, a report was returned or progress lags 序时进度; green otherwise. Tasks
-    with no date (持续推进) are judged on milestones and reports only."""
+    is overdue, a report was returned, progress lags 序时进度 or an indicator's forecast
+    misses its target; green otherwise. Tasks with no date (持续推进) are judged on
+    milestones, reports and indicators (forecast to 31 December of the plan's year)."""
     closed_on = facts.closed_on
     if closed_on is not None and closed_on <= as_of:
         return Status(DONE, [f"已于 {closed_on.isoformat()} 销号"])
@@ -152,6 +158,17 @@ def compute_status(facts: TaskFacts, as_of: dt.date, rules: Rules = Rules()) -> 
             if level < 2:
                 level = 2
 
+    # Indicators: the year-end (or deadline) forecast from the actuals reported so far
+    # (duban.indicators.forecast); too little data to forecast is not a warning.
+    if rules.yellow_forecast_miss and facts.indicators:
+        horizon = horizon_for(dl, facts.year)
+        for ind in facts.indicators:
+            fc = evaluate(ind, horizon, start)
+            if fc.meets is False:
+                reasons.append(miss_reason(ind, fc, at_deadline=dl is not None))
+                if level < 2:
+                    level = 2
+
     return Status(_COLORS[level], reasons)
 
 
@@ -173,6 +190,7 @@ def as_rules(obj) -> Rules:
         yellow_milestone_overdue=obj.yellow_milestone_overdue,
         yellow_report_returned=obj.yellow_report_returned,
         yellow_lag_points=obj.yellow_lag_points,
+        yellow_forecast_miss=obj.yellow_forecast_miss,
     )
 
 
@@ -254,7 +272,7 @@ class _Dates:
 def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:
     """The facts of `tasks` (a Task queryset, or an iterable of tasks or ids) on
     `as_of`, in one query per kind of fact (tasks, extensions, closures, milestones,
-    reports)."""
+    reports, indicators and their actuals)."""
     import gc
 
     from django.db.models import QuerySet
@@ -278,7 +296,7 @@ def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:
         for qs in _filtered(Task.objects.order_by(), "pk", source):  # the tasks themselves
             for pk, deadline, issued, year in _rows(qs, "pk", "deadline", "plan__issued", "plan__year"):
                 deadline = dates.date(deadline)
-                facts[pk] = TaskFacts(pk, deadline, deadline, dates.date(issued) or dt.date(year, 1, 1))
+                facts[pk] = TaskFacts(pk, deadline, deadline, dates.date(issued) or dt.date(year, 1, 1), year=year)
         if not facts:
             return facts
 
@@ -308,6 +326,13 @@ def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:
 
         if round_rules_available():
             _load_round_facts(facts, source, as_of, dates)
+
+        from duban.indicators.forecast import load_indicators
+
+        for task_id, indicators in load_indicators(source, as_of, dates).items():
+            f = get(task_id)
+            if f is not None:
+                f.indicators = indicators
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_http_methods
 
 from duban.accounts.permissions import office_required
 from duban.audit.log import record
+from duban.lib.concurrency import StaleEdit, rebase, stale_rows
 from duban.plans.models import Task
 
 from . import actions
@@ -366,7 +367,14 @@ def rules(request):
     current = StatusRules.current()
     form = StatusRulesForm(request.POST or None, instance=StatusRules.current())
     if request.method == "POST" and form.is_valid():
-        actions.update_status_rules(actor=request.user, values={f: form.cleaned_data[f] for f in form.Meta.fields})
+        try:
+            actions.update_status_rules(actor=request.user, values={f: form.cleaned_data[f] for f in form.Meta.fields},
+                                        seen=form.cleaned_data["fingerprint"])
+        except StaleEdit as exc:
+            rebase(form, exc.current, form.Meta.fields)
+            return render(request, "supervision/rules.html", {
+                "nav": "supervision", "form": form, "current": exc.current, "stale": exc,
+                "stale_rows": stale_rows(form, exc.current, form.Meta.fields)}, status=409)
         messages.success(request, "预警规则已保存")
         return redirect("supervision:rules")
     return render(request, "supervision/rules.html", {"nav": "supervision", "form": form, "current": current})

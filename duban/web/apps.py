@@ -8,5 +8,6 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from duban.lib.sqlite import check_sqlite_connection
+        from duban.web import checks  # noqa: F401  (registers the deployment checks)
 
         connection_created.connect(check_sqlite_connection, dispatch_uid="duban-sqlite-check")

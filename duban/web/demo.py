@@ -1,12 +1,15 @@
-"""Demo data: the seed plan imported, and a sign-in for the office, every leader and
-every unit, each with a password generated now and shown once."""
+"""Demo data: the seed plan imported, a sign-in for the office, every leader and
+every unit, each with a password generated now and shown once, and a first dispatch
+round with a mix of reports (load_demo_round) so the dashboards have figures."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from duban.accounts.models import Role, User
 from duban.lib.passwords import generate_password
@@ -65,3 +68,65 @@ def create_demo_accounts(*, reset: bool = False) -> list[Credential]:
         made.append(_make(f"unit{i:02d}", Role.LIAISON, f"{unit.name}联络员", reset=reset, unit=unit))
         made.append(_make(f"unit{i:02d}h", Role.UNIT_HEAD, f"{unit.name}负责人", reset=reset, unit=unit))
     return [c for c in made if c is not None]
+
+
+DEMO_NOTE = "（演示数据）"
+
+
+def _demo_round_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The latest calendar month whose round (due 5 days after the month ends) is past due."""
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    if end + dt.timedelta(days=5) >= today:
+        end = end.replace(day=1) - dt.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+@transaction.atomic
+def load_demo_round(today: dt.date | None = None):
+    """A first dispatch round of the seed plan with a plausible mix of reports, so the
+    dashboards have something to show. Demo data, marked as such in the round's name
+    and every report's text, and deterministic: of every 20 report slots (in task
+    order) 12 went in on time (4 of them accepted), 3 late, 1 was returned, 4 are
+    missing. The round is the latest month already past its due date. Nothing is done
+    when the plan already has a round. Returns the round, or None."""
+    from duban.rounds.actions import open_round
+    from duban.rounds.models import ProgressStatus, Report, ReportVersion, Round
+
+    plan = Plan.objects.order_by("pk").first()
+    if plan is None or Round.objects.filter(plan=plan).exists():
+        return None
+    today = today or timezone.localdate()
+    start, end = _demo_round_period(today)
+    due = end + dt.timedelta(days=5)
+    rnd = open_round(plan, actor=None, name=f"{start.year}年{start.month}月调度{DEMO_NOTE}", period_start=start,
+                     period_end=end, opens_on=end - dt.timedelta(days=5), due_on=due)
+    now = timezone.now()
+    slots = list(Report.objects.filter(round=rnd).select_related("task").order_by("task__order", "-role", "unit__name"))
+    versions = []
+    for i, report in enumerate(slots):
+        bucket = i % 20
+        if bucket >= 16:
+            continue  # missing: never submitted
+        if 12 <= bucket <= 14:  # late: one to three days after the due date
+            day = min(due + dt.timedelta(days=bucket - 11), today)
+        else:
+            day = rnd.opens_on + dt.timedelta(days=i % 6)
+        at = min(timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30))), now)
+        status = Report.Status.SUBMITTED
+        if bucket < 4:
+            status = Report.Status.ACCEPTED
+        elif bucket == 15:
+            status = Report.Status.RETURNED
+        percent = 60 + (i * 7) % 40
+        fields = dict(
+            status=status, progress_status=ProgressStatus.IN_PROGRESS, percent=percent,
+            progress=f"{DEMO_NOTE}按计划推进，已完成本期工作的{percent}%。", problems="" if i % 3 else f"{DEMO_NOTE}项目资金尚未全部到位。",
+            next_steps=f"{DEMO_NOTE}继续按节点推进。", first_submitted_at=at, submitted_at=at, version=2,
+            return_reason=f"{DEMO_NOTE}请补充量化数据。" if status == Report.Status.RETURNED else "",
+        )
+        Report.objects.filter(pk=report.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(report, name, value)
+        versions.append(ReportVersion(report=report, number=1, data=report.snapshot(), submitted_at=at))
+    ReportVersion.objects.bulk_create(versions)
+    return rnd

@@ -14,10 +14,11 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 
 from duban.audit.log import record
 from duban.audit.models import Event
+from duban.lib.concurrency import update_if_version
 
 from .models import Milestone
 
@@ -75,8 +76,7 @@ def _conflict(pk: int) -> MilestoneConflict:
 
 def _change(m: Milestone, version: int, **values) -> Milestone:
     """The conditional update; returns the milestone as stored after it."""
-    rows = Milestone.objects.filter(pk=m.pk, version=version).update(version=F("version") + 1, **values)
-    if rows != 1:
+    if not update_if_version(Milestone.objects.filter(pk=m.pk), version, **values):
         raise _conflict(m.pk)
     return Milestone.objects.select_related("unit", "task").get(pk=m.pk)
 

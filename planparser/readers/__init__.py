@@ -10,6 +10,7 @@ name: a .docx renamed .txt is still read as Word, a PNG renamed .docx is refused
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Union
@@ -70,13 +71,17 @@ class Reader(Protocol):
 
 
 # Limits for zip containers (docx/xlsx): a zip bomb is refused before anything is
-# inflated. Sizes are taken from the central directory; zipfile never inflates a
-# member beyond its declared size, so a lying header cannot get past these.
+# inflated. Sizes are taken from the central directory. A directory can lie (1 kB
+# declared, gigabytes inside), and a library that reads a member whole (python-docx,
+# openpyxl: ZipFile.read) inflates all of its compressed data in one call before
+# cutting it to the declared size; so every member is first read through in bounded
+# chunks, which stops at the declared size and fails the CRC check on a lie.
 MAX_UNCOMPRESSED_TOTAL = 200 * 1024 * 1024
 MAX_MEMBER_COUNT = 10_000
 MAX_COMPRESSION_RATIO = 200  # per member, checked for members above 1 MB
 _RATIO_CHECK_FROM = 1024 * 1024
 MAX_FILE_SIZE = 100 * 1024 * 1024  # any container
+_VERIFY_CHUNK = 1024 * 1024
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -222,6 +227,14 @@ def open_zip_checked(path: Path) -> zipfile.ZipFile:
         ):
             zf.close()
             raise ReadError(path, "文件压缩比异常，疑似恶意压缩文件（压缩炸弹），已拒绝")
+    try:
+        for info in infos:
+            with zf.open(info) as member:
+                while member.read(_VERIFY_CHUNK):
+                    pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, OSError):
+        zf.close()
+        raise ReadError(path, "文件已损坏（压缩包内容与目录记录不符）") from None
     return zf
 
 

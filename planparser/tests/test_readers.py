@@ -81,3 +81,36 @@ def test_a_zip_over_the_total_size_limit_is_refused(tmp_path: Path, monkeypatch:
             zf.writestr(f"xl/media/blob{i}.bin", os.urandom(600 * 1024))  # incompressible: ratio is fine
     with pytest.raises(ReadError, match="解压后过大"):
         read_document(p)
+
+
+def test_a_zip_whose_directory_lies_about_a_size_is_refused_without_inflating_it(tmp_path: Path) -> None:
+    """The directory says 1000 bytes; the member inflates to 16 MB. Reading it whole
+    (as python-docx does) would inflate all 16 MB at once: the check reads in bounded
+    chunks and fails the CRC at the declared size."""
+    import io
+    import tracemalloc
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("word/document.xml", "w") as fh:
+            for _ in range(16):
+                fh.write(b" " * (1024 * 1024))
+    data = bytearray(buf.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("word/document.xml")
+    data[info.header_offset + 22:info.header_offset + 26] = (1000).to_bytes(4, "little")  # local header
+    at = data.index(b"PK\x01\x02")
+    while data[at + 46:at + 46 + 17] != b"word/document.xml":
+        at = data.index(b"PK\x01\x02", at + 4)
+    data[at + 24:at + 28] = (1000).to_bytes(4, "little")  # central directory
+    p = tmp_path / "lying.docx"
+    p.write_bytes(bytes(data))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReadError, match="损坏"):
+            read_document(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, peak

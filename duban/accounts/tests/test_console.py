@@ -91,8 +91,10 @@ def test_it_refuses_to_edit_administrative_accounts(client, sysadmin, auditor):
 
 def test_it_audits_a_role_change_with_before_and_after(client, sysadmin, liaison_a, units):
     sign_in(client, "sysadmin")
+    shown = client.get(f"/accounts/users/{liaison_a.pk}/").context["form"]["fingerprint"].value()
     response = client.post(f"/accounts/users/{liaison_a.pk}/", {
-        "username": "liaison_a", "full_name": "liaison_a", "phone": "", "role": "unit_head", "unit": units["甲局"].pk})
+        "username": "liaison_a", "full_name": "liaison_a", "phone": "", "role": "unit_head", "unit": units["甲局"].pk,
+        "fingerprint": shown})
     assert response.status_code == 302
     event = events("account.permission_change")[0]
     assert event.before == {"role": "liaison"} and event.after == {"role": "unit_head"}
@@ -142,6 +144,7 @@ def test_the_security_administrator_sets_the_policy_and_it_is_audited(client, se
     sign_in(client, "secadmin")
     data = SecurityPolicy().as_dict() | {"password_max_age_days": 60, "require_2fa_for_staff": True}
     data = {k: v for k, v in data.items() if v is not False}
+    data["fingerprint"] = client.get("/accounts/security/").context["form"]["fingerprint"].value()
     response = client.post("/accounts/security/", data)
     assert response.status_code == 302, response.content.decode()
     policy = SecurityPolicy.current()

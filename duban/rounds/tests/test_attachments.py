@@ -12,7 +12,20 @@ from django.urls import reverse
 from duban.rounds.models import Attachment, Report
 from duban.rounds.uploads import UploadError, check_upload, clean_name
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def real_pdf(text: str = "evidence") -> bytes:
+    """A one-page PDF made by reportlab (uploads open a PDF to check it)."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.drawString(72, 720, text)
+    c.save()
+    return buf.getvalue()
+
+
+PDF = real_pdf()
 
 
 def zip_with(*members: str) -> bytes:

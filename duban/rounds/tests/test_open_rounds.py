@@ -44,6 +44,17 @@ def test_it_catches_up_a_missed_period_and_names_quarters(plan, monthly):
 
 
 @pytest.mark.django_db
+def test_it_catches_up_a_period_past_its_due_date_with_days_to_report(plan, monthly):
+    """The scheduler was down from before November's round opened until after it was
+    due (Dec 5): the round opens anyway, due the usual five days from today."""
+    with time_machine.travel(at(dt.date(2026, 12, 20)), tick=False):
+        call_command("open_rounds")
+    rnd = Round.objects.get()  # December's opens on the 26th
+    assert (rnd.period_start, rnd.opens_on, rnd.due_on) == (
+        dt.date(2026, 11, 1), dt.date(2026, 12, 20), dt.date(2026, 12, 25))
+
+
+@pytest.mark.django_db
 def test_it_never_lets_two_schedulers_open_the_same_period(monthly, plan):
     Round.objects.create(name="x", plan=plan, period_start=dt.date(2026, 11, 1), period_end=dt.date(2026, 11, 30),
                          opens_on=dt.date(2026, 11, 25), due_on=dt.date(2026, 12, 5), cadence=monthly)

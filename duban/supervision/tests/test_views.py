@@ -152,7 +152,8 @@ def test_it_lets_the_office_change_the_rules(client, office, liaison_a):
     assert c.get(reverse("supervision:rules")).status_code == 403
     c = client_for(client, office)
     data = {"red_when_overdue": "on", "red_missed_rounds": 3, "yellow_days_before": 10, "yellow_milestone_overdue": "on",
-            "yellow_report_returned": "on", "yellow_lag_points": 15, "reminder_days": "7，3,x"}
+            "yellow_report_returned": "on", "yellow_lag_points": 15, "reminder_days": "7，3,x",
+            "fingerprint": c.get(reverse("supervision:rules")).context["form"]["fingerprint"].value()}
     response = c.post(reverse("supervision:rules"), data)
     assert "“x”不对" in response.content.decode()
     assert StatusRules.current().yellow_days_before == 7

@@ -10,7 +10,7 @@ Expectations per role:
   OK     200, or a redirect that is not to the sign-in page (a page that sends the
          person on, e.g. "my tasks" → ledger for the office)
   LOGIN  a redirect to the sign-in page (anonymous)
-  403 / 404 / 405 exactly that status
+  401 / 403 / 404 / 405 exactly that status (401: the REST API without credentials)
 
 GET is tried for every role. POST is tried for the roles a rule marks as forbidden
 (post=...): the answer must be a refusal and the database must not change.
@@ -221,6 +221,74 @@ RULES: dict[str, Rule] = {
                                                  exp(unit_a=OK, liaison_b=404)),
     "notifications:unit_robot_delete": post_only(lambda w: {"robot_id": w.robot_a.pk}, lambda w: {},
                                                  exp(unit_a=OK, liaison_b=404)),
+    # --- dashboards: the overview for every business role (a unit's people get their own
+    # unit's view: its tasks, its report slots); the matrix and the league table compare
+    # units with each other: office and leaders only; the weights: the office only ---------------
+    "dashboards:overview": _rule(exp(BUSINESS), note="a unit's people: their unit's own view"),
+    "dashboards:matrix": _rule(exp(staff=OK)),
+    "dashboards:league": _rule(exp(staff=OK)),
+    "dashboards:league_weights": _rule(exp(OFFICE), post=lambda w: {"on_time": "100", "completion": "0",
+                                                                    "returned": "0", "overdue": "0"}),
+    # --- indicators: the list for every business role (a unit's people: their tasks'
+    # indicators); an indicator's trajectory like its task; adding and changing: the office
+    # and the task's lead unit (甲局 leads task 1), leaders read only -----------------------------
+    "indicators:list": _rule(exp(BUSINESS), note="a unit's people: their own tasks' indicators"),
+    "indicators:detail": _rule(exp(TASK_A), lambda w: {"target_id": w.task_a.targets.get().pk}),
+    "indicators:add": _rule(exp(TASK_A, leader=403), lambda w: {"task_id": w.task_a.pk},
+                            post=lambda w: {"text": "越权指标", "comparator": ">=", "value": "10", "unit": "个"}),
+    "indicators:edit": _rule(exp(TASK_A, leader=403), lambda w: {"target_id": w.task_a.targets.get().pk},
+                             post=lambda w: {"baseline": "5", "fingerprint": __import__(
+                                 "duban.indicators.actions", fromlist=["_"]).indicator_fingerprint(w.task_a.targets.get())}),
+    # --- exports (duban.exports): the Excel ledger for every business role, of the tasks and
+    # reports they may see (a unit outside a unit person's own tasks in ?unit=: 404, in
+    # duban/exports/tests); the round briefing (督查通报) compares all units: the office and the
+    # leaders, 403 for everyone else whatever the round; a leader's dispatch-meeting pack: the
+    # office and that leader (another leader 403: duban/exports/tests), 403 for everyone else -----
+    "exports:ledger_xlsx": _rule(exp(BUSINESS), note="a unit's people: their own unit's tasks"),
+    "exports:round_briefing": _rule(exp(staff=OK), lambda w: {"round_id": w.round.pk}),
+    "exports:leader_pack": _rule(exp(staff=OK), lambda w: {"leader_id": w.leader.leader_id},
+                                 note="the leader fixture's own pack"),
+    # --- the REST API (/api/v1/, duban.api): the walker's session GET stands for any caller;
+    # without credentials 401 (not a redirect: API clients are programs); admin roles 403;
+    # unit B 404 on unit A's objects; writes refused as on the pages (POST-only actions answer
+    # GET with 405). The pages: 接口令牌 for every business role (a token is its owner's only:
+    # 404 to everyone else), 状态变化推送 for the office; the Swagger UI page like a page. ------------
+    "api:schema": _rule(exp(BUSINESS, anon=401)),
+    "api:docs": _rule(exp(BUSINESS)),
+    "api:plan-list": _rule(exp(BUSINESS, anon=401)),
+    "api:plan-detail": _rule(exp(BUSINESS, anon=401), lambda w: {"pk": w.plan.pk}),
+    "api:task-list": _rule(exp(BUSINESS, anon=401)),
+    "api:task-detail": _rule(exp(TASK_A, anon=401), lambda w: {"pk": w.task_a.pk}),
+    "api:task-milestones": _rule(exp(TASK_A, anon=401), lambda w: {"pk": w.task_a.pk},
+                                 post=lambda w: {"title": "越权节点", "due": "2026-12-01", "unit": w.unit_a.pk},
+                                 post_expect=exp(TASK_A, leader=403, anon=401)),
+    "api:milestone-detail": _rule(exp(TASK_A, anon=401), lambda w: {"pk": w.milestone_a.pk},
+                                  note="PATCH and DELETE: duban/api/tests/test_milestones.py"),
+    "api:milestone-complete": _rule(exp(default=405, admins=403, anon=401), lambda w: {"pk": w.milestone_a.pk},
+                                    post=lambda w: {"version": 1, "done_on": "2026-11-01", "evidence": "越权"},
+                                    post_expect=exp(TASK_A, leader=403, anon=401)),
+    "api:milestone-reopen": _rule(exp(default=405, admins=403, anon=401), lambda w: {"pk": w.milestone_a.pk},
+                                  post=lambda w: {"version": 1, "reason": "越权"},
+                                  post_expect=exp(TASK_A, leader=403, anon=401)),
+    "api:round-list": _rule(exp(BUSINESS, anon=401)),
+    "api:round-detail": _rule(exp(BUSINESS, anon=401), lambda w: {"pk": w.round.pk},
+                              note="the whole plan's round: unit B has a slot in it"),
+    "api:report-list": _rule(exp(BUSINESS, anon=401)),
+    "api:report-detail": _rule(exp(TASK_A, anon=401), lambda w: {"pk": w.report_a.pk},
+                               note="PATCH: duban/api/tests/test_reports.py"),
+    "api:report-submit": _rule(exp(default=405, admins=403, anon=401), lambda w: {"pk": w.report_a.pk},
+                               post=lambda w: {"version": w.report_a.version},
+                               post_expect=exp(TASK_A, staff=403, anon=401)),
+    "api:notice-list": _rule(exp(BUSINESS, anon=401)),
+    "api:notice-detail": _rule(exp(TASK_A, anon=401), lambda w: {"pk": w.notice_a.pk}),
+    "api:indicator-list": _rule(exp(BUSINESS, anon=401)),
+    "api:indicator-detail": _rule(exp(TASK_A, anon=401), lambda w: {"pk": w.task_a.targets.get().pk}),
+    "api:tokens": _rule(exp(BUSINESS), post=lambda w: {"name": "越权令牌", "expires": "90"}),
+    "api:token_revoke": post_only(lambda w: {"token_id": w.api_token_a.pk}, lambda w: {},
+                                  exp(default=404, liaison_a=OK, admins=403)),
+    "api:webhooks": _rule(exp(OFFICE), post=lambda w: {"name": "越权推送", "url": "http://evil.example/hook"}),
+    "api:webhook_toggle": post_only(lambda w: {"webhook_id": w.webhook.pk}, lambda w: {"active": "0"}, exp(office=OK)),
+    "api:webhook_delete": post_only(lambda w: {"webhook_id": w.webhook.pk}, lambda w: {}, exp(office=OK)),
 }
 
 
@@ -370,6 +438,21 @@ BUILDERS: dict[str, Callable[[World], Any]] = {
 }
 
 
+def _api_token_a(w):
+    from duban.api.tokens import create_token
+
+    return create_token(w.liaison_a, name="甲局同步", expires_at=None)[0]
+
+
+def _webhook(w):
+    from duban.api.models import Webhook
+
+    return Webhook.objects.create(name="OA", url="http://oa.example/hook", secret="s" * 32, created_by=w.office)
+
+
+BUILDERS.update({"api_token_a": _api_token_a, "webhook": _webhook})
+
+
 @pytest.fixture
 def world(plan, office, leader, liaison_a, head_a, liaison_b, sysadmin, secadmin, auditor, units):
     from duban.accounts.models import Lockout
@@ -422,7 +505,7 @@ def matches(got, expected) -> bool:
     return got in expected if isinstance(expected, (set, tuple)) else got == expected
 
 
-REFUSALS = {403, 404, 405, LOGIN}
+REFUSALS = {401, 403, 404, 405, LOGIN}
 
 
 @pytest.mark.parametrize("name", sorted({n for n, _ in URLS if n in RULES}))

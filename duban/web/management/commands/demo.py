@@ -5,11 +5,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.plans.models import Plan
-from duban.web.demo import create_demo_accounts, load_seed_plan
+from duban.web.demo import create_demo_accounts, load_demo_round, load_seed_plan
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：示例分工方案和演示账号（密码只显示一次）"
+    help = "载入演示数据：示例分工方案、一期演示调度和演示账号（密码只显示一次）"
 
     def add_arguments(self, parser):
         parser.add_argument("--reset-passwords", action="store_true", help="为已有演示账号重新生成密码")
@@ -20,6 +20,9 @@ class Command(BaseCommand):
         if not Plan.objects.exists():
             plan = load_seed_plan()
             self.stdout.write(f"已导入示例方案《{plan.title}》：{plan.tasks.count()} 项任务")
+        rnd = load_demo_round()
+        if rnd is not None:
+            self.stdout.write(f"已生成演示调度“{rnd.name}”（截止 {rnd.due_on:%Y-%m-%d}），含按时、迟报、退回和缺报的报告")
         creds = create_demo_accounts(reset=opts["reset_passwords"])
         if not creds:
             self.stdout.write("演示账号已存在，密码已在首次设置时显示。需要重新生成：duban demo --reset-passwords")

@@ -1,0 +1,390 @@
+"""Dashboard benchmark: the dashboards over 100,000 tasks and 1,000,000 reports, on
+SQLite and PostgreSQL, and the Excel ledger export of 10,000 tasks.
+
+    .venv/bin/python bench/dashboard.py [--quick] [--db sqlite|postgresql|both] [--tasks N] [--keep]
+
+For each database (SQLite in a temporary DUBAN_DATA_DIR; PostgreSQL 127.0.0.1:5432,
+database duban_bench_dash, dropped and created again), in a process of its own:
+
+1. Migrates and builds with bulk_create (batches of 5,000) one plan of N tasks
+   (default 100,000; --quick 5,000) in 8 chapters, 120 units, 12 leaders; every task
+   has a lead unit and one in four a co-unit; two milestones a task (some overdue,
+   some done); approved extensions and closures; eight monthly rounds (April to
+   November 2026) with one report slot per task and unit (10 per task on average:
+   1,000,000 reports): 75 % on time, 10 % late, 5 % returned and submitted again,
+   10 % missing; the November round is still open on the benchmark's date.
+2. Takes the status snapshot of the seven past rounds (``duban dashboard_snapshots``,
+   once per round in production) and times it.
+3. Signs in (Django test client, in-process, DEBUG off, the settings' cache: a
+   per-process LocMemCache unless DUBAN_CACHE_URL points at Redis) an office user,
+   3 leaders and 20 units' liaisons, and times requests:
+   - cold: the office overview right after a write (a report saved), which computes
+     every task's light (``metrics.lights``) and builds the page; and the next page
+     of another viewer in the same data version (lights cached, page built);
+   - warm mix: 300 requests (--quick 150), drawn at random (seeded) with these
+     weights: office overview 25, meeting-room screen poll 5, matrix 10, league
+     table 10, leaders' overview 20, units' own overview 30 — every page already
+     built once;
+   - busy mix: the same draw with a write (a report saved) before every 50th
+     request, so the pages are built again after each write as they are asked for.
+   The figures are the median and the 95th percentile of each mix.
+4. The Excel ledger export of 10,000 tasks (``duban.exports.ledger.write_ledger``),
+   when the exports app provides it.
+
+The last lines are the figures, one per database (suffix _sqlite / _postgresql):
+
+    dashboard_cold_ms_sqlite: N ms           (first request after a write)
+    dashboard_cold_next_ms_sqlite: N ms      (another page, same data version)
+    dashboard_warm_p50_ms_sqlite: N ms
+    dashboard_warm_p95_ms_sqlite: N ms       (target: under 300 ms)
+    dashboard_busy_p50_ms_sqlite: N ms
+    dashboard_busy_p95_ms_sqlite: N ms
+    dashboard_snapshots_s_sqlite: N s        (seven rounds' snapshots)
+    excel_export_10k_s_sqlite: N s           (target: under 3 s; "not available" without the exports app)
+
+With --quick or --tasks the figures keep their names (the task count is printed above
+them). The machine is shared: compare figures of one run, not across runs.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 28)
+PG_NAME = "duban_bench_dash"
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+TARGET_P95_MS = 300
+TARGET_EXPORT_S = 3.0
+EXPORT_TASKS = 10_000
+BATCH = 5000
+MIX = [("office", "overview", 25), ("office", "screen", 5), ("office", "matrix", 10), ("office", "league", 10),
+       ("leader", "overview", 20), ("unit", "overview", 30)]
+PATHS = {"overview": "/dashboards/", "screen": "/dashboards/?screen=1", "matrix": "/dashboards/matrix/",
+         "league": "/dashboards/league/"}
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# ---------------------------------------------------------------- building the data
+
+
+def build(n: int) -> dict:
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from duban.accounts.models import User
+    from duban.org.models import Leader, Unit
+    from duban.plans.models import Plan, Section, Task, TaskLeader, TaskUnit
+    from duban.rounds.models import Report, ReportVersion, Round
+    from duban.supervision.models import ExtensionRequest, StatusRules, TaskClosure
+    from duban.workplans.models import Milestone
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(2026)
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        units = Unit.objects.bulk_create([Unit(name=f"单位{i:03d}") for i in range(120)])
+        leaders = Leader.objects.bulk_create([Leader(name=f"领导{i:02d}") for i in range(12)])
+        plan = Plan.objects.create(title="基准方案", issuer="基准区政府办公室", year=2026, issued=dt.date(2026, 2, 1))
+        sections = Section.objects.bulk_create([Section(plan=plan, order=i, title=f"第{i + 1}部分") for i in range(8)])
+        Task.objects.bulk_create([
+            Task(plan=plan, section=sections[i * 8 // n], number=str(i + 1), key=f"k{i}", order=i,
+                 title=f"第{i + 1}项重点任务：推进基准工作",
+                 deadline=None if i % 10 == 0 else dt.date(2026, rng.randint(6, 12), rng.randint(1, 28)),
+                 kind="ongoing" if i % 10 == 0 else "dated")
+            for i in range(n)
+        ], batch_size=BATCH)
+        ids = list(Task.objects.filter(plan=plan).order_by("order").values_list("pk", flat=True))
+        links = [TaskUnit(task_id=pk, unit=units[i % len(units)], role="lead") for i, pk in enumerate(ids)]
+        links += [TaskUnit(task_id=pk, unit=units[(i * 7 + 3) % len(units)], role="co", order=1)
+                  for i, pk in enumerate(ids) if i % 4 == 0 and (i * 7 + 3) % len(units) != i % len(units)]
+        TaskUnit.objects.bulk_create(links, batch_size=BATCH)
+        TaskLeader.objects.bulk_create(
+            [TaskLeader(task_id=pk, leader=leaders[i % len(leaders)]) for i, pk in enumerate(ids)], batch_size=BATCH)
+        milestones = []
+        for i, pk in enumerate(ids):
+            for k in range(2):
+                due = dt.date(2026, rng.randint(3, 12), rng.randint(1, 28))
+                milestones.append(Milestone(task_id=pk, title=f"节点{k + 1}", due=due,
+                                            done_on=due if rng.random() < 0.6 else None, order=k))
+        Milestone.objects.bulk_create(milestones, batch_size=BATCH)
+        now = timezone.now()
+        ExtensionRequest.objects.bulk_create([
+            ExtensionRequest(task_id=pk, unit=units[0], reason="基准", old_deadline=dt.date(2026, 12, 31),
+                             new_deadline=dt.date(2027, 3, 31), status="approved", requested_at=now,
+                             decided_on=dt.date(2026, 10, 1))
+            for pk in ids[1::50]
+        ], batch_size=BATCH)
+        TaskClosure.objects.bulk_create(
+            [TaskClosure(task_id=pk, closed_on=dt.date(2026, 11, 1)) for pk in ids[3::20]], batch_size=BATCH)
+        rounds = [
+            Round.objects.create(name=f"2026年{m}月调度", plan=plan, period_start=dt.date(2026, m, 1),
+                                 period_end=dt.date(2026, m, 28), opens_on=dt.date(2026, m, 25),
+                                 due_on=dt.date(2026, m + 1, 5))
+            for m in range(4, 12)
+        ]
+        reports = 0
+        for rnd in rounds:
+            batch, versions = [], []
+            for link in links:
+                r = rng.random()
+                due = timezone.make_aware(dt.datetime.combine(rnd.due_on, dt.time(9)))
+                if rnd.due_on > AS_OF and r < 0.5:
+                    sub = None  # the open round: half not reported yet
+                elif r < 0.10:
+                    sub = None
+                elif r < 0.20:
+                    sub = due + dt.timedelta(days=rng.randint(1, 6))
+                else:
+                    sub = due - dt.timedelta(days=rng.randint(0, 8))
+                status = "draft" if sub is None else ("submitted" if r >= 0.25 else "accepted")
+                batch.append(Report(round=rnd, task_id=link.task_id, unit_id=link.unit_id, role=link.role,
+                                    status=status, first_submitted_at=sub, submitted_at=sub,
+                                    percent=None if sub is None else rng.randint(10, 100)))
+            Report.objects.bulk_create(batch, batch_size=BATCH)
+            reports += len(batch)
+            # 5 % returned and submitted again: two frozen versions each.
+            again = Report.objects.filter(round=rnd).exclude(first_submitted_at=None).order_by("pk").values_list(
+                "pk", "first_submitted_at")
+            for pk, sub in again.iterator(chunk_size=BATCH):
+                if pk % 20 == 0:
+                    versions += [ReportVersion(report_id=pk, number=k, data={}, submitted_at=sub) for k in (1, 2)]
+            ReportVersion.objects.bulk_create(versions, batch_size=BATCH)
+        StatusRules.current()
+        office = User.objects.create(username="bench-office", role="office", full_name="督查室")
+        leader_users = [User.objects.create(username=f"bench-leader{i}", role="leader", full_name=f"领导{i}",
+                                            leader=leaders[i]) for i in range(3)]
+        unit_users = [User.objects.create(username=f"bench-unit{i}", role="liaison", full_name=f"联络员{i}",
+                                          unit=units[i * 6]) for i in range(20)]
+    log(f"建库：{n} 项任务，{len(links)} 个任务单位，{len(milestones)} 个节点，{reports} 份报告，"
+        f"用时 {time.perf_counter() - t0:.1f} s")
+    return {"office": [office], "leader": leader_users, "unit": unit_users, "tasks": n, "reports": reports}
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def write_something() -> None:
+    """A unit saves a report: a write to the task data (new data version)."""
+    from django.db.models import F
+
+    from duban.rounds.models import Report
+
+    Report.objects.filter(pk=Report.objects.order_by("-pk").values_list("pk", flat=True).first()).update(
+        version=F("version") + 1)
+
+
+def timed_get(client, path: str) -> float:
+    t0 = time.perf_counter()
+    response = client.get(path)
+    ms = (time.perf_counter() - t0) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{path}: HTTP {response.status_code}")
+    return ms
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def measure(people: dict, requests: int) -> dict:
+    import time_machine
+    from django.test import Client
+    from django.utils import timezone
+
+    from duban.dashboards.snapshots import take_due_snapshots
+
+    out = {}
+    with time_machine.travel(timezone.make_aware(dt.datetime.combine(AS_OF, dt.time(10))), tick=True):
+        t0 = time.perf_counter()
+        done = take_due_snapshots()
+        out["snapshots"] = time.perf_counter() - t0
+        log(f"快照：{len(done)} 期调度，用时 {out['snapshots']:.1f} s")
+
+        clients = {}
+        for kind, users in people.items():
+            if kind in ("office", "leader", "unit"):
+                clients[kind] = []
+                for user in users:
+                    c = Client()
+                    c.force_login(user)
+                    clients[kind].append(c)
+        office = clients["office"][0]
+
+        cold, cold_next = [], []
+        for _ in range(3):
+            write_something()
+            cold.append(timed_get(office, PATHS["overview"]))
+            cold_next.append(timed_get(clients["unit"][0], PATHS["overview"]))
+        out["cold"], out["cold_next"] = statistics.median(cold), statistics.median(cold_next)
+        log(f"冷请求（写入后第一次，计算全部任务状态）：{', '.join(f'{v:.0f}' for v in cold)} ms")
+        log(f"冷请求（同一数据版本的另一页面）：{', '.join(f'{v:.0f}' for v in cold_next)} ms")
+
+        rng = random.Random(28)
+        choices = [(who, page) for who, page, w in MIX for _ in range(w)]
+        every = [(c, PATHS[page]) for who, page, _ in MIX for c in clients[who]]
+        for c, path in every:  # every page built once
+            timed_get(c, path)
+
+        def draw():
+            who, page = rng.choice(choices)
+            return rng.choice(clients[who]), PATHS[page], f"{who}:{page}"
+
+        warm = [timed_get(c, path) for c, path, _ in (draw() for _ in range(requests))]
+        out["warm_p50"], out["warm_p95"] = statistics.median(warm), p95(warm)
+        log(f"常态混合（{requests} 次，均已缓存）：中位 {out['warm_p50']:.1f} ms，P95 {out['warm_p95']:.1f} ms，"
+            f"最慢 {max(warm):.0f} ms")
+
+        busy, slow = [], {}
+        for i in range(requests):
+            if i % 50 == 0:
+                write_something()
+            c, path, label = draw()
+            ms = timed_get(c, path)
+            busy.append(ms)
+            slow[label] = max(slow.get(label, 0), ms)
+        out["busy_p50"], out["busy_p95"] = statistics.median(busy), p95(busy)
+        log(f"繁忙混合（{requests} 次，每 50 次一次写入）：中位 {out['busy_p50']:.1f} ms，P95 {out['busy_p95']:.1f} ms")
+        log("  各页面最慢：" + "，".join(f"{k} {v:.0f} ms" for k, v in sorted(slow.items())))
+    return out
+
+
+def export_time(n: int) -> float | None:
+    """Seconds to write the Excel ledger of `n` tasks, or None without the exports app."""
+    try:
+        from duban.exports import ledger as export_ledger
+    except ImportError:
+        return None
+    write = getattr(export_ledger, "write_ledger", None)
+    if write is None:
+        return None
+    import inspect
+    import io
+
+    from duban.plans.models import Task
+
+    tasks = Task.objects.order_by("order")[:n]
+    params = inspect.signature(write).parameters
+    kwargs = {}
+    if "as_of" in params:
+        kwargs["as_of"] = AS_OF
+    t0 = time.perf_counter()
+    target = io.BytesIO()
+    first = next(iter(params))
+    if first in ("tasks", "queryset", "qs"):
+        write(tasks, target, **kwargs) if len(params) > 1 and list(params)[1] not in kwargs else write(tasks, **kwargs)
+    else:
+        write(target, tasks, **kwargs)
+    return time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------- one database, in its own process
+
+
+def run_one(db: str, n: int, requests: int, keep: bool) -> int:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"duban-bench-dash-{db}-"))
+    os.environ["DUBAN_DATA_DIR"] = str(data_dir)
+    os.environ["DUBAN_DEBUG"] = "false"
+    if db == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
+            conn.execute(f"CREATE DATABASE {PG_NAME}")
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+    sys.path.insert(0, str(ROOT))
+    import warnings
+
+    warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT: no collectstatic here
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        log(f"== {db}: {n} 项任务；缓存 {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}")
+        people = build(n)
+        out = measure(people, requests)
+        export = export_time(min(EXPORT_TASKS, n))
+        log(f"tasks: {people['tasks']}, reports: {people['reports']}")
+        suffix = f"_{db}"
+        figures = [
+            (f"dashboard_cold_ms{suffix}", f"{out['cold']:.0f} ms"),
+            (f"dashboard_cold_next_ms{suffix}", f"{out['cold_next']:.0f} ms"),
+            (f"dashboard_warm_p50_ms{suffix}", f"{out['warm_p50']:.1f} ms"),
+            (f"dashboard_warm_p95_ms{suffix}", f"{out['warm_p95']:.1f} ms"),
+            (f"dashboard_busy_p50_ms{suffix}", f"{out['busy_p50']:.1f} ms"),
+            (f"dashboard_busy_p95_ms{suffix}", f"{out['busy_p95']:.1f} ms"),
+            (f"dashboard_snapshots_s{suffix}", f"{out['snapshots']:.1f} s"),
+            (f"excel_export_10k_s{suffix}", "not available" if export is None else f"{export:.2f} s"),
+        ]
+        for name, value in figures:
+            print(f"FIGURE {name}: {value}", flush=True)
+    finally:
+        if keep:
+            log(f"数据保留在 {data_dir}" + (f"，PostgreSQL 数据库 {PG_NAME}" if db != "sqlite" else ""))
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            if db != "sqlite":
+                from django.db import connections
+
+                connections.close_all()
+                import psycopg
+
+                with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                    conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time the dashboards over many tasks and reports.")
+    parser.add_argument("--quick", action="store_true", help="5,000 tasks instead of 100,000, fewer requests")
+    parser.add_argument("--tasks", type=int, help="number of tasks (overrides --quick)")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--requests", type=int, help="requests per mix (default 300, --quick 150)")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder (and the PostgreSQL database)")
+    parser.add_argument("--one", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    n = args.tasks or (5_000 if args.quick else 100_000)
+    requests = args.requests or (150 if args.quick else 300)
+    if args.one:
+        return run_one(args.one, n, requests, args.keep)
+
+    figures = []
+    for db in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+        cmd = [sys.executable, __file__, "--one", db, "--tasks", str(n), "--requests", str(requests)]
+        if args.keep:
+            cmd.append("--keep")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        for line in proc.stdout:
+            if line.startswith("FIGURE "):
+                figures.append(line[len("FIGURE "):].rstrip())
+            else:
+                print(line, end="", flush=True)
+        if proc.wait():
+            log(f"{db}: 失败（退出码 {proc.returncode}）")
+            return proc.returncode
+    log(f"tasks: {n}; targets: warm and busy p95 < {TARGET_P95_MS} ms, Excel export of {EXPORT_TASKS} tasks < {TARGET_EXPORT_S} s")
+    for line in figures:
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,469 @@
+"""The Excel ledger (任务台账) in the customary layout.
+
+``ledger_rows(tasks, as_of=, reports=)`` reads what each row shows for a task
+queryset (already narrowed to what the reader may see: ``Task.objects.visible_to``)
+in a fixed number of queries (subqueries, never lists of ids); ``write_ledger(tasks, out, as_of=...)``
+writes them to an .xlsx stream with openpyxl in write-only mode (10,000 tasks in
+about a second: bench/export.py).
+
+Layout: a title row, a line saying as of when, how many and which filters, then the
+header row (frozen, repeated on every printed page) and one row per task, with a
+shaded row for each chapter (部分) when the tasks are in document order. Columns:
+序号, 工作任务, 牵头领导, 牵头单位, 配合单位, 完成时限 (the original; the extended one
+under it), 工作节点 (counts and the next node), 量化指标 (target and latest actual),
+进展情况 / 存在问题 / 下一步计划 (the latest report that went out — submitted or
+accepted — that the reader may see: latest round first, the lead unit's before a
+co-unit's), 状态 (light and reasons, ``duban.supervision.status``), 备注 (where
+the progress comes from). Printed on A3 landscape, one page wide.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterable
+
+from django.db.models import OuterRef, Subquery
+
+from duban.lib.xlsx import FORMULA_TRIGGERS, neutralise_formulas, set_default_cell_style
+from duban.plans.models import Section, Task, TaskKind, TaskLeader, TaskUnit
+from duban.workplans.models import Milestone
+
+MAX_CELL = 32000  # Excel holds at most 32,767 characters in a cell
+
+COLUMNS = [  # (header, width in characters): about 250, so A3 landscape prints at ≈ 85 %
+    ("序号", 5),
+    ("工作任务", 40),
+    ("牵头领导", 8),
+    ("牵头单位", 12),
+    ("配合单位", 14),
+    ("完成时限", 12),
+    ("工作节点", 20),
+    ("量化指标（目标/实际）", 22),
+    ("进展情况", 36),
+    ("存在问题", 20),
+    ("下一步计划", 20),
+    ("状态", 22),
+    ("备注", 16),
+]
+HEADERS = [c[0] for c in COLUMNS]
+HEADER_ROW = 3  # title, subtitle, header
+KIND_LABELS = dict(TaskKind.choices)
+TRIGGERS = frozenset(FORMULA_TRIGGERS)
+
+
+@dataclass(slots=True)
+class LatestReport:
+    round_name: str
+    unit_name: str
+    role: str
+    submitted_on: dt.date | None
+    progress: str
+    problems: str
+    next_steps: str
+    percent: int | None
+
+    @property
+    def source(self) -> str:
+        when = f"，{self.submitted_on.isoformat()}报送" if self.submitted_on else ""
+        return f"{self.round_name}·{self.unit_name}{when}"
+
+
+@dataclass(slots=True)
+class LedgerRow:
+    pk: int
+    number: str
+    title: str
+    section_id: int | None
+    deadline: dt.date | None
+    deadline_text: str
+    kind: str
+    leaders: list[str] = field(default_factory=list)
+    lead_units: list[str] = field(default_factory=list)
+    co_units: list[str] = field(default_factory=list)
+    effective_deadline: dt.date | None = None
+    status: object | None = None  # duban.supervision.status.Status
+    milestones: str = "未分解"
+    indicators: str = ""
+    report: LatestReport | None = None
+
+    @property
+    def extended(self) -> bool:
+        return self.effective_deadline is not None and self.effective_deadline != self.deadline
+
+    def deadline_cell(self) -> str:
+        if self.deadline is None:
+            return self.deadline_text or KIND_LABELS.get(self.kind, "—")
+        text = self.deadline.isoformat()
+        if self.extended:
+            text += f"\n延期至 {self.effective_deadline.isoformat()}"
+        return text
+
+    def status_cell(self) -> str:
+        if self.status is None:
+            return ""
+        reasons = "；".join(self.status.reasons)
+        return f"{self.status.label}\n{reasons}" if reasons else self.status.label
+
+    def remark_cell(self) -> str:
+        lines = []
+        if self.extended:
+            lines.append(f"经批准延期（原时限 {self.deadline.isoformat()}）")
+        if self.report is not None:
+            lines.append(f"进展来源：{self.report.source}")
+            if self.report.percent is not None:
+                lines.append(f"报送进度 {self.report.percent}%")
+        return "\n".join(lines)
+
+
+def task_ids(tasks) -> list[int]:
+    """The ids of `tasks` in the queryset's order (a sliced queryset too), each once."""
+    return list(dict.fromkeys(tasks.values_list("pk", flat=True)))
+
+
+def as_subquery(tasks):
+    """`tasks` as ``pk IN (SELECT …)`` of a plain Task queryset: every query about
+    them takes the SQL of the selection, not a list of ids (Django prepares each id of
+    a list one by one: 10,000 of them cost more than the query). A sliced queryset
+    (``[:n]``) keeps its LIMIT inside the subquery (SQLite and PostgreSQL allow it)."""
+    return Task.objects.filter(pk__in=tasks.values("pk")).order_by()
+
+
+def latest_reports(tasks, reports=None) -> dict[int, LatestReport]:
+    """Per task of `tasks` (a Task queryset): the latest report that went out
+    (submitted or accepted) among `reports` (a Report queryset: what the reader may
+    see; every report when None) — the latest round first (by period end), then the
+    lead unit's before a co-unit's, then the latest submitted. Two queries."""
+    from django.utils import timezone
+
+    from duban.rounds.models import Report
+
+    reports = Report.objects.all() if reports is None else reports
+    counted = (
+        reports.filter(task_id=OuterRef("pk"), status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
+                       submitted_at__isnull=False)
+        .order_by("-round__period_end", "-round_id", "-role", "-submitted_at", "-pk").values("pk")[:1]
+    )
+    picked = as_subquery(tasks).annotate(latest=Subquery(counted)).filter(latest__isnull=False).values("latest")
+    out: dict[int, LatestReport] = {}
+    for task_id, rname, uname, role, at, progress, problems, steps, percent in (
+        Report.objects.filter(pk__in=picked).order_by().values_list(
+            "task_id", "round__name", "unit__name", "role", "submitted_at", "progress", "problems",
+            "next_steps", "percent")
+    ):
+        out[task_id] = LatestReport(rname, uname, role, timezone.localdate(at) if at else None,
+                                    progress, problems, steps, percent)
+    return out
+
+
+def _milestone_summary(items: list[tuple], as_of: dt.date) -> str:
+    """共3个节点，已完成1个，逾期1个 / 下一节点：2026-12-31 完成验收."""
+    if not items:
+        return "未分解"
+    done = sum(1 for _, due, done_on in items if done_on is not None and done_on <= as_of)
+    overdue = sum(1 for _, due, done_on in items if due is not None and due < as_of
+                  and (done_on is None or done_on > as_of))
+    text = f"共{len(items)}个节点，已完成{done}个"
+    if overdue:
+        text += f"，逾期{overdue}个"
+    pending = [(due, title) for title, due, done_on in items if done_on is None or done_on > as_of]
+    if pending:
+        due, title = min(pending, key=lambda p: (p[0] is None, p[0] or dt.date.max))
+        short = title if len(title) <= 30 else title[:29] + "…"
+        text += f"\n下一节点：{due.isoformat() + ' ' if due else ''}{short}"
+    return text
+
+
+def _indicator_summary(indicators) -> str:
+    from duban.indicators.forecast import COMPARATOR_WORDS, quantity
+
+    lines = []
+    for ind in indicators:
+        want = f"{COMPARATOR_WORDS.get(ind.comparator, '')}{quantity(ind.value, ind.unit)}"
+        if ind.actuals:
+            day, value = ind.actuals[-1]
+            got = f"实际 {quantity(value, ind.unit)}（{day.isoformat()}）"
+        else:
+            got = "实际 未报"
+        lines.append(f"{ind.name}：目标 {want}；{got}")
+    return "\n".join(lines)
+
+
+def ledger_rows(tasks, *, as_of: dt.date, reports=None) -> list[LedgerRow]:
+    """The rows of the ledger for `tasks` (a Task queryset, in its order), as of
+    `as_of`; the progress columns from `reports` (a Report queryset, e.g.
+    ``Report.objects.visible_to(user)``; every report when None)."""
+    from django.apps import apps
+
+    ids = task_ids(tasks)
+    source = as_subquery(tasks)
+    in_source = source.values("pk")
+    rows: dict[int, LedgerRow] = {}
+    milestones: dict[int, list[tuple]] = {}
+    enabled = gc.isenabled()
+    gc.disable()  # many small objects, no cycles (as supervision.status.load_facts)
+    try:
+        for pk, number, title, section_id, deadline, deadline_text, kind in source.values_list(
+                "pk", "number", "title", "section_id", "deadline", "deadline_text", "kind"):
+            rows[pk] = LedgerRow(pk, number, title, section_id, deadline, deadline_text, kind,
+                                 effective_deadline=deadline)
+        for task_id, name in (TaskLeader.objects.filter(task_id__in=in_source)
+                              .order_by("task_id", "order", "pk").values_list("task_id", "leader__name")):
+            rows[task_id].leaders.append(name)
+        for task_id, name, role in (TaskUnit.objects.filter(task_id__in=in_source)
+                                    .order_by("task_id", "order", "pk").values_list("task_id", "unit__name", "role")):
+            (rows[task_id].lead_units if role == TaskUnit.Role.LEAD else rows[task_id].co_units).append(name)
+        for task_id, title, due, done_on in (Milestone.objects.filter(task_id__in=in_source)
+                                             .order_by("task_id", "due", "order", "pk")
+                                             .values_list("task_id", "title", "due", "done_on")):
+            milestones.setdefault(task_id, []).append((title, due, done_on))
+        for pk, items in milestones.items():
+            rows[pk].milestones = _milestone_summary(items, as_of)
+
+        if apps.is_installed("duban.supervision"):
+            from duban.supervision.models import StatusRules
+            from duban.supervision.status import as_rules, compute_status, load_facts
+
+            rules = as_rules(StatusRules.current())
+            for pk, f in load_facts(source, as_of).items():
+                row = rows.get(pk)
+                if row is None:
+                    continue
+                row.status = compute_status(f, as_of, rules)
+                row.effective_deadline = f.deadline
+                if f.indicators:
+                    row.indicators = _indicator_summary(f.indicators)
+        if apps.is_installed("duban.rounds"):
+            for pk, report in latest_reports(source, reports).items():
+                if pk in rows:
+                    rows[pk].report = report
+    finally:
+        if enabled:
+            gc.enable()
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+# --- the workbook -----------------------------------------------------------------------
+
+STATUS_COLORS = {  # light → (fill, font colour): Excel's own bad / neutral / good shades
+    "red": ("FFC7CE", "9C0006"),
+    "yellow": ("FFEB9C", "9C5700"),
+    "green": ("C6EFCE", "006100"),
+    "done": ("D9D9D9", "404040"),
+}
+CELL_FONT = "仿宋_GB2312"
+HEAD_FONT = "黑体"
+TITLE_FONT = "方正小标宋简体"
+
+
+def _styles(wb) -> dict:
+    """Registers the sheet's styles; returns the default one (font, alignment, border)."""
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
+    thin = Side(style="thin", color="808080")
+    grid = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top = Alignment(wrap_text=True, vertical="top")
+    default = {"font": Font(name=CELL_FONT, size=10), "alignment": top, "border": grid}
+    # Every cell written without a style (nearly all of them) takes this one.
+    set_default_cell_style(wb, **default)
+    named = [
+        NamedStyle("ledger_title", font=Font(name=TITLE_FONT, size=18),
+                   alignment=Alignment(horizontal="center", vertical="center")),
+        NamedStyle("ledger_subtitle", font=Font(name=CELL_FONT, size=10),
+                   alignment=Alignment(horizontal="left", vertical="center", wrap_text=True)),
+        NamedStyle("ledger_header", font=Font(name=HEAD_FONT, size=10, bold=True), border=grid,
+                   fill=PatternFill("solid", fgColor="D9E1F2"),
+                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+        NamedStyle("ledger_section", font=Font(name=HEAD_FONT, size=10, bold=True), border=grid,
+                   fill=PatternFill("solid", fgColor="F2F2F2"), alignment=Alignment(vertical="center")),
+        NamedStyle("ledger_center", font=Font(name=CELL_FONT, size=10), border=grid,
+                   alignment=Alignment(horizontal="center", vertical="top", wrap_text=True)),
+    ]
+    for color, (fill, ink) in STATUS_COLORS.items():
+        named.append(NamedStyle(f"ledger_{color}", font=Font(name=CELL_FONT, size=10, color=ink), border=grid,
+                                fill=PatternFill("solid", fgColor=fill), alignment=top))
+    for style in named:
+        wb.add_named_style(style)
+    return default
+
+
+ROOMS = [w - 1.5 for _, w in COLUMNS]  # characters of text a column holds on a line
+LINE_PT = 13.5  # one line of 10 pt text
+MAX_LINES = 30  # a cell taller than this is cut on screen; the text stays whole
+
+
+def row_height(values: list) -> float:
+    """The height a row needs for its wrapped text, in points. Spreadsheets do not
+    work row heights out for a file they open (LibreOffice keeps the default, and the
+    wrapped text overlaps the next rows), so the sheet says them. A Chinese character
+    is two character widths, a Latin one: (UTF-8 bytes + characters) / 2 counts that."""
+    lines = 1
+    for text, room in zip(values, ROOMS):
+        if type(text) is not str:
+            continue
+        # At most this many lines (every character Chinese): skip the exact count when
+        # that cannot make the row taller.
+        if len(text) * 2 / room + text.count("\n") + 1 <= lines:
+            continue
+        n = 0
+        for line in text.split("\n"):
+            w = (len(line.encode()) + len(line)) / 2
+            n += max(1, -(-w // room))
+        if n > lines:
+            lines = n
+    return min(lines, MAX_LINES) * LINE_PT + 4
+
+
+def _cell(ws, value, style: str):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    cell.style = style
+    return cell
+
+
+def _text(value: str | None) -> str:
+    if not value:
+        return ""
+    return value if len(value) <= MAX_CELL else value[:MAX_CELL] + "…（内容过长，已截断）"
+
+
+def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点任务台账", subtitle: str = "",
+                 reports=None, sections: bool = True, rows: Iterable[LedgerRow] | None = None) -> int:
+    """Writes the ledger of `tasks` (a Task queryset already narrowed to what the
+    reader may see, in the order wanted) to the binary stream `out` as .xlsx. The
+    progress columns come from `reports` (``Report.objects.visible_to(reader)``; every
+    report when None). `sections`: a shaded row before each chapter (for document
+    order). Returns the number of tasks written."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from duban.lib.officedoc import cn_date
+
+    if rows is None:
+        rows = ledger_rows(tasks, as_of=as_of, reports=reports)
+    rows = list(rows)
+    section_titles = dict(Section.objects.filter(pk__in={r.section_id for r in rows if r.section_id})
+                          .values_list("pk", "title")) if sections else {}
+
+    wb = Workbook(write_only=True)
+    default = _styles(wb)
+    ws = wb.create_sheet("任务台账")
+    last_col = get_column_letter(len(COLUMNS))
+    for i, (_, width) in enumerate(COLUMNS, start=1):
+        dim = ws.column_dimensions[get_column_letter(i)]
+        dim.width = width
+        # The columns' own format is the default too (LibreOffice applies it to the
+        # cells written without one).
+        dim.font, dim.alignment, dim.border = default["font"], default["alignment"], default["border"]
+    ws.row_dimensions[1].height = 36
+    ws.row_dimensions[2].height = 30
+    ws.row_dimensions[HEADER_ROW].height = 30
+    ws.merged_cells.add(f"A1:{last_col}1")
+    ws.merged_cells.add(f"A2:{last_col}2")
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"  # header rows and 序号/工作任务 stay in view
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+    line = f"截至{cn_date(as_of)}，共 {len(rows)} 项任务"
+    if subtitle:
+        line += f"。{subtitle}"
+    ws.append([_cell(ws, title, "ledger_title")])
+    ws.append([_cell(ws, line, "ledger_subtitle")])
+    ws.append([_cell(ws, h, "ledger_header") for h in HEADERS])
+
+    n = len(COLUMNS)
+    status_styles = {color: f"ledger_{color}" for color in STATUS_COLORS}
+    current_section = object()
+    data_rows = 0
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for i, r in enumerate(rows, start=1):
+            if sections and r.section_id != current_section:
+                current_section = r.section_id
+                if r.section_id in section_titles:
+                    ws.row_dimensions[HEADER_ROW + data_rows + 1].height = 20
+                    ws.append([_cell(ws, "", "ledger_section"), _cell(ws, section_titles[r.section_id], "ledger_section")]
+                              + [_cell(ws, "", "ledger_section") for _ in range(n - 2)])
+                    data_rows += 1
+            rep = r.report
+            values = [
+                r.number or str(i),
+                _text(r.title),
+                "、".join(r.leaders),
+                "、".join(r.lead_units),
+                "、".join(r.co_units),
+                r.deadline_cell(),
+                r.milestones,
+                r.indicators,
+                _text(rep.progress) if rep else "",
+                _text(rep.problems) if rep else "",
+                _text(rep.next_steps) if rep else "",
+                r.status_cell(),
+                r.remark_cell(),
+            ]
+            # Empty cells are not written: the columns' format (grid, font) shows for them.
+            values = [v or None for v in values]
+            height = row_height(values)
+            # People's text (task titles, progress) is never a formula (a quick look at
+            # the first characters first: nearly every row has none).
+            if not TRIGGERS.isdisjoint([v[0] for v in values if v]):
+                neutralise_formulas(ws, values)
+            if r.status is not None and not hasattr(values[11], "style"):
+                values[11] = _cell(ws, values[11], status_styles[r.status.color])
+            ws.row_dimensions[HEADER_ROW + data_rows + 1].height = height
+            ws.append(values)
+            data_rows += 1
+    finally:
+        if enabled:
+            gc.enable()
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + max(data_rows, 1)}"
+    wb.save(out)
+    return len(rows)
+
+
+# --- what the view says about the filter ------------------------------------------------------
+
+def describe_filters(form) -> str:
+    """The ledger filters in force, in words (筛选条件：牵头领导 李明；状态 红灯), from a
+    ``plans.filters.LedgerFilterForm``: what the sheet's second line says."""
+    values = form.filters()
+    parts = []
+    for name, field_ in form.fields.items():
+        value = values.get(name)
+        if value in (None, "", []) or name in ("sort", "role"):
+            continue
+        if name == "unit" and values.get("role") in (TaskUnit.Role.LEAD, TaskUnit.Role.CO):
+            shown = f"{value}（{'牵头' if values['role'] == TaskUnit.Role.LEAD else '配合'}）"
+        elif hasattr(field_, "choices") and not hasattr(field_, "queryset"):
+            shown = dict(field_.choices).get(value, value)
+        elif isinstance(value, dt.date):
+            shown = value.isoformat()
+        else:
+            shown = str(value)
+        parts.append(f"{field_.label} {shown}")
+    return "筛选条件：" + "；".join(parts) if parts else ""
+
+
+def ledger_title(user, filters: dict) -> str:
+    """The sheet's title from the scope: one leader's tasks, one unit's, the reader's
+    own unit's, or the whole ledger."""
+    unit, leader = filters.get("unit"), filters.get("leader")
+    if unit is not None:
+        return f"{unit.name}重点任务台账"
+    if leader is not None:
+        return f"{leader.name}同志牵头重点任务台账"
+    if user.is_unit_person and user.unit_id:
+        return f"{user.unit.name}重点任务台账"
+    return "重点任务台账"

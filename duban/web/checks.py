@@ -1,0 +1,30 @@
+"""Deployment checks of Duban's own (`duban check --deploy`), beside Django's.
+
+- duban.W001: no DUBAN_SECRET_KEY (or _FILE) given: the key generated in the data
+  folder is used. Several application servers must share one key (sessions, CSRF and
+  signed links made by one are checked by another), so production sets it.
+- duban.W002: demo mode (DUBAN_DEMO) is on: `duban demo` may create accounts with
+  known roles; never in production.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def check_deployment(app_configs=None, **kwargs):
+    problems = []
+    if getattr(settings, "DUBAN_SECRET_KEY_GENERATED", False):
+        problems.append(Warning(
+            "未配置 DUBAN_SECRET_KEY：正在使用数据目录中自动生成的密钥",
+            hint="生产环境请在环境文件中设置 DUBAN_SECRET_KEY 或 DUBAN_SECRET_KEY_FILE；多台应用服务器必须使用同一密钥",
+            id="duban.W001",
+        ))
+    if getattr(settings, "DEMO", False):
+        problems.append(Warning(
+            "演示模式已开启（DUBAN_DEMO=true）",
+            hint="生产环境请设置 DUBAN_DEMO=false",
+            id="duban.W002",
+        ))
+    return problems
