@@ -59,7 +59,7 @@ def update_user(user: User, before: dict, *, actor, seen: str | None = None) -> 
     password reset is never written back). `before` is _snapshot() taken before the
     form applied; `seen` the fingerprint of the account as the form showed it: if
     another administrator saved it since, StaleEdit and nothing is written."""
-    stored = concurrency.lock(User.objects.filter(pk=user.pk)).select_related("unit", "leader").get()
+    stored = concurrency.lock(User.objects.filter(pk=user.pk)).get()
     if seen is not None and not concurrency.check_fingerprint(stored, EDITABLE, seen):
         by, at = _last_change(stored)
         raise concurrency.StaleEdit(f"账号 {stored.username} ", stored, by=by, at=at)

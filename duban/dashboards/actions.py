@@ -24,7 +24,7 @@ def update_league_weights(*, actor, values: dict, seen: str | None = None) -> Le
     if not actor.is_office:
         raise PermissionDenied("只有督查室可以设置考核权重")
     LeagueWeights.objects.get_or_create(pk=1)
-    weights = concurrency.lock(LeagueWeights.objects.filter(pk=1)).select_related("updated_by").get()
+    weights = concurrency.lock(LeagueWeights.objects.filter(pk=1)).get()
     if seen and not concurrency.check_fingerprint(weights, LeagueWeights.FIELDS, seen):
         raise concurrency.StaleEdit("考核权重", weights, by=str(weights.updated_by or ""), at=weights.updated_at)
     before = _plain(weights)

@@ -59,8 +59,12 @@ def lock(queryset: QuerySet) -> QuerySet:
     """The queryset read under a row lock; must run inside transaction.atomic()."""
     if not transaction.get_connection(queryset.db).in_atomic_block:
         raise RuntimeError("lock() must be used inside transaction.atomic()")
-    # Only the row itself: related rows read with select_related() stay unlocked (and
-    # PostgreSQL refuses to lock the nullable side of an outer join).
+    # The row alone, never joined rows: when PostgreSQL waits for another transaction's
+    # lock it re-reads only the locked row afterwards, so a select_related() row would
+    # still be the one from before the wait (a stale "updated_by"). Read related rows
+    # lazily after the lock instead.
+    if queryset.query.select_related:
+        raise RuntimeError("lock() reads the row alone: use select_related() after the lock, not with it")
     return queryset.select_for_update(of=("self",))
 
 

@@ -518,7 +518,7 @@ def coordination_fingerprint(item: CoordinationItem) -> str:
 def _fresh_item(item: CoordinationItem, seen: str | None) -> CoordinationItem:
     """The item read under lock; refused when it is closed, or answered since the page
     showed it (`seen`), so one answer never silently replaces another."""
-    current = lock(CoordinationItem.objects.filter(pk=item.pk)).select_related("responded_by", "closed_by").get()
+    current = lock(CoordinationItem.objects.filter(pk=item.pk)).get()
     if current.status != CoordinationItem.Status.OPEN:
         raise ActionError(f"该协调事项已由{current.closed_by or '他人'}办结"
                           + (f"，答复：“{current.response[:100]}”" if current.response else ""))

@@ -18,7 +18,7 @@ def update_policy(*, actor, values: dict, seen: str) -> tuple[SecurityPolicy, se
     """Saves the policy and audits what changed. `seen` is the fingerprint of the
     policy the form showed; if another person saved it since, StaleEdit carries theirs."""
     SecurityPolicy.objects.get_or_create(pk=1)
-    policy = concurrency.lock(SecurityPolicy.objects.filter(pk=1)).select_related("updated_by").get()
+    policy = concurrency.lock(SecurityPolicy.objects.filter(pk=1)).get()
     fields = policy_fields()
     if not concurrency.check_fingerprint(policy, fields, seen):
         raise concurrency.StaleEdit("安全策略", policy, by=str(policy.updated_by or ""), at=policy.updated_at)

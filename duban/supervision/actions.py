@@ -349,7 +349,7 @@ def update_status_rules(*, actor, values: dict, seen: str | None = None) -> Stat
     (duban.lib.concurrency): if another person saved them since, StaleEdit."""
     _require(actor.is_office, "只有督查室可以修改预警规则")
     StatusRules.current()  # the row exists from here on
-    rules = concurrency.lock(StatusRules.objects.filter(pk=1)).select_related("updated_by").get()
+    rules = concurrency.lock(StatusRules.objects.filter(pk=1)).get()
     if seen is not None and not concurrency.check_fingerprint(rules, RULES_FIELDS, seen):
         raise concurrency.StaleEdit("预警规则", rules, by=str(rules.updated_by or ""), at=rules.updated_at)
     before = {k: getattr(rules, k) for k in values}
