@@ -120,6 +120,13 @@ def auditor(db):
 # --- Accounts and audit (issue 7) -------------------------------------------------
 
 @pytest.fixture(autouse=True)
+def _dashboards_always_current(settings):
+    """Tests of figures read the dashboards right after writing: no earlier copy is
+    shown meanwhile (duban/dashboards/tests/test_refresh.py tests that part)."""
+    settings.DASHBOARD_STALE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests make many accounts, so they hash with MD5.
     duban/accounts/tests/test_passwords.py checks the real list puts Argon2 first."""

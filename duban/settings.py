@@ -196,6 +196,11 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban"}}
 
+# A dashboard whose data changed is shown from its latest copy, at most this many
+# seconds old and marked with its time, while the new copy is built (0: always wait
+# for the new copy). See duban.dashboards.refresh.
+DASHBOARD_STALE_SECONDS = envint("DUBAN_DASHBOARD_STALE_SECONDS", 120)
+
 # Database sessions and ModelBackend rules, each read with one prepared SELECT per request.
 SESSION_ENGINE = "duban.accounts.session_store"
 AUTHENTICATION_BACKENDS = ["duban.accounts.backends.UserBackend"]

@@ -23,6 +23,7 @@ Definitions (the pages print them in Chinese):
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -81,10 +82,19 @@ def lights(as_of: dt.date, tasks=None) -> dict[int, Light]:
     if full is None and tasks is not None:
         return build(tasks)
     if full is None:
-        full = build(everything)
-        if key:
-            cache.set(key, full, ledger_cache.seconds())
+        # One computation per process at a time: the threads rebuilding several
+        # dashboards after a write (duban.dashboards.refresh) wait for the first
+        # one's map instead of each computing all of it.
+        with _lights_lock:
+            full = cache.get(key) if key else None
+            if full is None:
+                full = build(everything)
+                if key:
+                    cache.set(key, full, ledger_cache.seconds())
     return full
+
+
+_lights_lock = threading.Lock()
 
 
 def cache_key(name: str, parts: tuple) -> str | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,11 +27,12 @@ from django.views.decorators.http import require_http_methods
 
 from duban.accounts.models import Role
 from duban.accounts.permissions import office_required, role_required
+from duban.lib import dataversion
 from duban.lib.concurrency import StaleEdit, rebase, stale_rows
 from duban.plans import ledger_cache
 from duban.plans.access import task_roles_required
 
-from . import metrics
+from . import metrics, refresh
 from .actions import update_league_weights
 from .forms import FilterForm, MatrixForm, WeightsForm
 from .models import LeagueWeights
@@ -42,23 +43,48 @@ staff_required = role_required(Role.OFFICE, Role.LEADER)
 def _serve(request, name: str, build, template: str, *, partial_template: str | None = None):
     """The page `template` around the body `build()` makes, from the cache when nothing
     it shows has changed (the ledger's scheme: body per scope and query, page per
-    viewer). An htmx request gets `partial_template` alone."""
+    viewer). An htmx request gets `partial_template` alone.
+
+    When the data changed since the body was last built, the latest body is shown
+    (marked with when it was built) while one thread builds the new one: see
+    duban.dashboards.refresh."""
     partial = bool(partial_template and request.htmx and not request.htmx.history_restore_request)
-    body_key = ledger_cache.key(request, as_of=timezone.localdate(), partial=partial,
-                                name=f"dash-{name}-{request.user.role}")
+    today = timezone.localdate()
+    key_name = f"dash-{name}-{request.user.role}"
+    body_key = ledger_cache.key(request, as_of=today, partial=partial, name=key_name)
+    latest_key = body_key and ledger_cache.key(request, as_of=today, partial=partial, name=key_name, version="latest")
     page_key = None if partial else ledger_cache.page_key(request, body_key)
     page = ledger_cache.get(page_key)
     if page is not None:
         return HttpResponse(page)
-    body = ledger_cache.get(body_key)
-    if body is None:
+
+    def make_body(req) -> tuple[dict, str]:
         ctx = build()
         if partial:
-            html = render_to_string(partial_template, ctx, request)
-            ledger_cache.put(body_key, html)
-            return HttpResponse(html)
-        body = render_to_string(template, {**ctx, "dash_base": "plans/_bare.html"}, request)
-        ledger_cache.put(body_key, body)
+            return ctx, render_to_string(partial_template, ctx, req)
+        return ctx, render_to_string(template, {**ctx, "dash_base": "plans/_bare.html"}, req)
+
+    body = ledger_cache.get(body_key)
+    if body is None:
+        copy = refresh.latest(latest_key)
+        if copy is not None:
+            def rebuild():
+                # The key of the data version read before the figures: a write made
+                # meanwhile makes a newer version, whose page is built in turn.
+                version = dataversion.current()
+                _, html = make_body(_detached(request))
+                key = ledger_cache.key(request, as_of=today, partial=partial, name=key_name, version=version)
+                refresh.store(key, latest_key, html)
+
+            refresh.rebuild_in_background(latest_key, rebuild)
+            shown = mark_safe(render_to_string("dashboards/_stale.html", {"copy": copy, "partial": partial}) + copy.html)
+            if partial:
+                return HttpResponse(shown)
+            return render(request, template, {"body": shown, "nav": "dashboard"})  # not cached: it is not current
+        ctx, body = make_body(request)
+        refresh.store(body_key, latest_key, body)
+        if partial:
+            return HttpResponse(body)
         # The whole context too, for tests and debugging; the page is the body just made.
         response = render(request, template, {**ctx, "body": mark_safe(body)})
     elif partial:
@@ -67,6 +93,19 @@ def _serve(request, name: str, build, template: str, *, partial_template: str | 
         response = render(request, template, {"body": mark_safe(body), "nav": "dashboard"})
     ledger_cache.put(page_key, response.content.decode())
     return response
+
+
+def _detached(request) -> HttpRequest:
+    """What a page body needs of the request (path, query, person, htmx), in a request
+    of its own for a thread that builds the body after the response has gone."""
+    clone = HttpRequest()
+    clone.method = "GET"
+    clone.path, clone.path_info = request.path, request.path_info
+    clone.GET = request.GET.copy()
+    clone.META = {k: v for k, v in request.META.items() if isinstance(v, str)}
+    clone.user = request.user
+    clone.htmx = request.htmx
+    return clone
 
 
 def _query_without(request, *names: str) -> str:

@@ -52,15 +52,16 @@ def scope(user) -> str | None:
     return None
 
 
-def key(request, *, as_of: dt.date, partial: bool, name: str = "ledger") -> str | None:
+def key(request, *, as_of: dt.date, partial: bool, name: str = "ledger", version: str | None = None) -> str | None:
     """The cache key of this request's ledger, or None when it must not be cached.
-    Other pages built the same way (the dashboards) pass their own ``name``."""
+    Other pages built the same way (the dashboards) pass their own ``name``; a
+    ``version`` given replaces the current data version (the dashboards' "latest")."""
     if not seconds():
         return None
     who = scope(request.user)
     if who is None:
         return None
-    version = dataversion.current()
+    version = version or dataversion.current()
     if version is None:
         return None
     query = sorted((k, v) for k, values in request.GET.lists() for v in values)
