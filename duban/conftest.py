@@ -120,6 +120,21 @@ def auditor(db):
 # --- Accounts and audit (issue 7) -------------------------------------------------
 
 @pytest.fixture(autouse=True)
+def _no_lights_from_another_test():
+    """Every test's data is rolled back, and with it the log of changes the lights kept
+    by a process are brought up to date with (duban.supervision.changes): nothing
+    computed in one test may be used in the next."""
+    from django.core.cache import cache
+
+    from duban.dashboards import metrics
+
+    metrics.forget_lights()
+    cache.clear()
+    yield
+    metrics.forget_lights()
+
+
+@pytest.fixture(autouse=True)
 def _dashboards_always_current(settings):
     """Tests of figures read the dashboards right after writing: no earlier copy is
     shown meanwhile (duban/dashboards/tests/test_refresh.py tests that part)."""

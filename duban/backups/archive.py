@@ -527,6 +527,9 @@ def _bump_data_version() -> None:
     with connection.cursor() as cur:
         if dataversion.TABLE in connection.introspection.table_names(cur):
             cur.execute(f"UPDATE {dataversion.TABLE} SET token = %s WHERE id = 1", [token])
+    from duban.supervision import changes
+
+    changes.renew_epoch()  # lights kept since the last computation belong to the old history
 
 
 def _swap_in(staged: Path, live: Path, stamp: str) -> Path | None:

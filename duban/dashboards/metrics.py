@@ -23,6 +23,7 @@ Definitions (the pages print them in Chinese):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -52,13 +53,16 @@ def lights(as_of: dt.date, tasks=None) -> dict[int, Light]:
     """The light of every active task on `as_of` (or of `tasks` only, a queryset, when
     given), by task id.
 
-    Today's lights of all tasks are computed once per data version and shared through
-    the cache by every dashboard and scope. A page about a few tasks (a unit's own
-    view) asks with `tasks`: it takes them from that map when it is there, and
-    otherwise computes just its own tasks' (milliseconds, where all 100,000 take
-    seconds) rather than all of them. Another date's lights are computed for the page
-    that asks (whose body is cached in turn): a light map is megabytes for 100,000
-    tasks, and the dates anyone may ask for are many."""
+    Today's lights of all tasks are computed once per day (and status rules), then kept
+    current: each call reads which tasks' facts changed since (the log of
+    duban.supervision.changes) and recomputes those alone. The map is held in the
+    process and shared with other processes through the cache. A page about a few
+    tasks (a unit's own view) asks with `tasks`: it takes them from that map when it
+    is there, and otherwise computes just its own tasks' (milliseconds, where all
+    100,000 take seconds) rather than all of them. Another date's lights are computed
+    for the page that asks (whose body is cached in turn): a light map is megabytes
+    for 100,000 tasks, and the dates anyone may ask for are many."""
+    from duban.supervision import changes
     from duban.supervision.models import StatusRules
     from duban.supervision.status import as_rules, compute_status, load_facts
 
@@ -75,26 +79,56 @@ def lights(as_of: dt.date, tasks=None) -> dict[int, Light]:
         return out
 
     everything = Task.objects.active()
-    if as_of != timezone.localdate():
+    epoch = changes.epoch() if ledger_cache.seconds() else None
+    if as_of != timezone.localdate() or epoch is None:
         return build(everything if tasks is None else tasks)
-    key = cache_key("lights", (as_of.isoformat(),))
-    full = cache.get(key) if key else None
-    if full is None and tasks is not None:
+    key = f"dash-lights:{as_of.isoformat()}:{_digest(repr(rules))}:{epoch}"
+    held = _held.get(key) or cache.get(key)
+    if held is None and tasks is not None:
         return build(tasks)
-    if full is None:
-        # One computation per process at a time: the threads rebuilding several
-        # dashboards after a write (duban.dashboards.refresh) wait for the first
-        # one's map instead of each computing all of it.
-        with _lights_lock:
-            full = cache.get(key) if key else None
-            if full is None:
-                full = build(everything)
-                if key:
-                    cache.set(key, full, ledger_cache.seconds())
-    return full
+    # One computation per process at a time: the threads rebuilding several dashboards
+    # after a write (duban.dashboards.refresh) wait for the first one's map instead of
+    # each computing all of it.
+    with _lights_lock:
+        held = _held.get(key) or held or cache.get(key)
+        if held is not None:
+            seq, shared_seq, got = held
+            newest, changed = changes.since(seq, PATCH_LIMIT)
+            if changed is not None:
+                if changed:
+                    patch = build(everything.filter(pk__in=changed))
+                    got = {**got, **patch}  # a new map: other threads may be reading the old one
+                    for pk in changed - patch.keys():
+                        got.pop(pk, None)  # withdrawn or deleted
+                    if newest - shared_seq > SHARE_EVERY:  # spare other processes the log since
+                        shared_seq = newest
+                        cache.set(key, (newest, newest, got), LIGHTS_SECONDS)
+                _held.clear()
+                _held[key] = (newest, shared_seq, got)
+                return got
+        seq = changes.newest()  # before the facts: a later change is read next time
+        got = build(everything)
+        _held.clear()
+        _held[key] = (seq, seq, got)
+        cache.set(key, (seq, seq, got), LIGHTS_SECONDS)
+        return got
 
 
 _lights_lock = threading.Lock()
+_held: dict[str, tuple[int, int, dict[int, Light]]] = {}  # this process's map: {key: (seq, seq shared, lights)}
+PATCH_LIMIT = 5000  # more changes than this since the map: computed again whole
+SHARE_EVERY = 2000  # the cache's copy is renewed after this many changes
+LIGHTS_SECONDS = 26 * 3600  # the key holds the date
+
+
+def forget_lights() -> None:
+    """Drops the lights this process holds (tests: the data they came from was rolled back)."""
+    with _lights_lock:
+        _held.clear()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def cache_key(name: str, parts: tuple) -> str | None:

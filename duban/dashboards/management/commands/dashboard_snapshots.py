@@ -1,5 +1,6 @@
 """`duban dashboard_snapshots [--loop]`: store the lights of every round past its due
-date (the trend across rounds on the dashboards), so no dashboard request pays for it.
+date (the trend across rounds on the dashboards), so no dashboard request pays for it;
+and drop the log of changed tasks older than two days (duban.supervision.changes).
 
 Idempotent: run it daily from cron or a systemd timer (duban-daily@dashboard_snapshots),
 or as one long-running process with --loop. A snapshot missing when a dashboard needs
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from duban.dashboards.snapshots import take_due_snapshots
+from duban.supervision import changes
 
 
 class Command(BaseCommand):
@@ -28,6 +30,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"已生成 {len(done)} 期调度的状态快照：{'、'.join(r.name for r in done)}")
             else:
                 self.stdout.write("没有需要生成快照的调度")
+            pruned = changes.prune()
+            if pruned:
+                self.stdout.write(f"已清理 {pruned} 条 {changes.KEEP_DAYS} 天前的任务变动记录")
             if not loop:
                 return
             time.sleep(interval)
