@@ -23,7 +23,8 @@ import gc
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterable
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 
 from duban.lib.xlsx import FORMULA_TRIGGERS, neutralise_formulas, set_default_cell_style
 from duban.plans.models import Section, Task, TaskKind, TaskLeader, TaskUnit
@@ -133,23 +134,27 @@ def latest_reports(tasks, reports=None) -> dict[int, LatestReport]:
     """Per task of `tasks` (a Task queryset): the latest report that went out
     (submitted or accepted) among `reports` (a Report queryset: what the reader may
     see; every report when None) — the latest round first (by period end), then the
-    lead unit's before a co-unit's, then the latest submitted. Two queries."""
+    lead unit's before a co-unit's, then the latest submitted. One query."""
     from django.utils import timezone
 
     from duban.rounds.models import Report
 
     reports = Report.objects.all() if reports is None else reports
-    counted = (
-        reports.filter(task_id=OuterRef("pk"), status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
+    # Every counted report of the tasks ranked per task by a window function, the first
+    # kept: one pass over the reports (a correlated subquery per task took PostgreSQL
+    # 20 s for 5,000 tasks).
+    order = [F("round__period_end").desc(), F("round_id").desc(), F("role").desc(), F("submitted_at").desc(),
+             F("pk").desc()]
+    picked = (
+        reports.filter(task_id__in=tasks.values("pk"), status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
                        submitted_at__isnull=False)
-        .order_by("-round__period_end", "-round_id", "-role", "-submitted_at", "-pk").values("pk")[:1]
+        .annotate(rank=Window(RowNumber(), partition_by=[F("task_id")], order_by=order))
+        .filter(rank=1).order_by()
     )
-    picked = as_subquery(tasks).annotate(latest=Subquery(counted)).filter(latest__isnull=False).values("latest")
     out: dict[int, LatestReport] = {}
     for task_id, rname, uname, role, at, progress, problems, steps, percent in (
-        Report.objects.filter(pk__in=picked).order_by().values_list(
-            "task_id", "round__name", "unit__name", "role", "submitted_at", "progress", "problems",
-            "next_steps", "percent")
+        picked.values_list("task_id", "round__name", "unit__name", "role", "submitted_at", "progress", "problems",
+                           "next_steps", "percent")
     ):
         out[task_id] = LatestReport(rname, uname, role, timezone.localdate(at) if at else None,
                                     progress, problems, steps, percent)
