@@ -11,9 +11,10 @@ then says when its figures were taken and that new figures are on the way
 (``dashboards/_stale.html``). No copy, or one too old: the page is built while the
 person waits, as before.
 
-One build at a time per page, across processes and servers: the builder holds a lock
-in the cache (``cache.add``) until it is done or ``LOCK_SECONDS`` pass (a builder whose
-process was stopped frees it then).
+One build at a time per page, across processes and servers: a page waiting for its
+build or being built holds a lock in the cache (``cache.add``) until it is done or
+``LOCK_SECONDS`` pass (a builder whose process was stopped frees it then). Each process
+builds one page at a time, in one thread (``rebuild_in_background``).
 
 ``DASHBOARD_STALE_SECONDS = 0`` serves only copies of the current data version (the
 tests of figures run that way; duban/conftest.py).
@@ -77,20 +78,45 @@ def latest(latest_key: str | None) -> Copy | None:
 
 
 def rebuild_in_background(latest_key: str, work) -> bool:
-    """Runs `work()` (which builds and stores the page) in a thread of its own, unless a
-    build of the same page is under way somewhere; True when this call started one."""
+    """Has `work()` (which builds and stores the page) run by this process's builder
+    thread, unless a build of the same page is under way or waiting somewhere; True
+    when this call asked for one.
+
+    One builder thread per process, taking the pages in the order asked: after a write
+    every page asked for wants a new copy, and as many threads at once would share the
+    interpreter with the requests being answered and slow them all down."""
     lock_key = f"{latest_key}:building"
     if not cache.add(lock_key, 1, LOCK_SECONDS):
         return False
-
-    def run():
-        try:
-            work()
-        except Exception:  # noqa: BLE001 - a failed build leaves the old copy; the next request builds
-            log.exception("dashboard rebuild failed: %s", latest_key)
-        finally:
-            cache.delete(lock_key)
-            connections.close_all()  # this thread's connections only
-
-    threading.Thread(target=run, name="dashboard-rebuild", daemon=True).start()
+    global _builder
+    with _queue_lock:
+        _queue[latest_key] = work
+        if _builder is None:
+            _builder = threading.Thread(target=_build_queued, name="dashboard-rebuild", daemon=True)
+            _builder.start()
     return True
+
+
+_queue: dict[str, object] = {}  # latest key → its build, in the order asked
+_queue_lock = threading.Lock()
+_builder: threading.Thread | None = None
+
+
+def _build_queued() -> None:
+    global _builder
+    try:
+        while True:
+            with _queue_lock:
+                if not _queue:
+                    _builder = None  # under the lock: the next request starts a new thread
+                    return
+                latest_key = next(iter(_queue))
+                work = _queue.pop(latest_key)
+            try:
+                work()
+            except Exception:  # noqa: BLE001 - a failed build leaves the old copy; the next request builds
+                log.exception("dashboard rebuild failed: %s", latest_key)
+            finally:
+                cache.delete(f"{latest_key}:building")
+    finally:
+        connections.close_all()  # this thread's connections only

@@ -117,3 +117,35 @@ def test_one_build_of_a_page_at_a_time_and_the_lock_is_freed(db):
             break
         time.sleep(0.05)
     assert cache.get("k-test:building") is None  # a failed build frees the lock too
+
+
+def test_a_process_builds_one_page_at_a_time_in_the_order_asked(db):
+    cache.clear()
+    running, most, done = [0], [0], []
+    lock = threading.Lock()
+    first_started, release = threading.Event(), threading.Event()
+
+    def work(name):
+        def run():
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            if name == "a":
+                first_started.set()
+                release.wait(10)
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+                done.append(name)
+        return run
+
+    assert refresh.rebuild_in_background("page-a", work("a"))
+    assert first_started.wait(5)
+    assert refresh.rebuild_in_background("page-b", work("b"))
+    assert refresh.rebuild_in_background("page-c", work("c"))
+    release.set()
+    for _ in range(200):
+        if len(done) == 3:
+            break
+        time.sleep(0.05)
+    assert done == ["a", "b", "c"] and most[0] == 1
