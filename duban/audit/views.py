@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from duban.accounts.models import Role
 from duban.accounts.permissions import role_required
@@ -79,6 +80,7 @@ def _cell(value) -> str:
 
 
 @auditor_required
+@require_safe
 def event_export(request):
     form, data = _filters(request)
     events = filtered_events(data).order_by("at", "id")

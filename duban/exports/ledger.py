@@ -26,7 +26,7 @@ from typing import BinaryIO, Iterable
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
-from duban.lib.xlsx import FORMULA_TRIGGERS, neutralise_formulas, set_default_cell_style
+from duban.lib.xlsx import FORMULA_TRIGGERS, safe_row, set_default_cell_style
 from duban.plans.models import Section, Task, TaskKind, TaskLeader, TaskUnit
 from duban.workplans.models import Milestone
 
@@ -424,7 +424,7 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
             # People's text (task titles, progress) is never a formula (a quick look at
             # the first characters first: nearly every row has none).
             if not TRIGGERS.isdisjoint([v[0] for v in values if v]):
-                neutralise_formulas(ws, values)
+                values = safe_row(ws, values)
             if r.status is not None and not hasattr(values[11], "style"):
                 values[11] = _cell(ws, values[11], status_styles[r.status.color])
             ws.row_dimensions[HEADER_ROW + data_rows + 1].height = height

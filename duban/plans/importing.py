@@ -211,7 +211,23 @@ def build_preview(parsed: planparser.Plan, sha256: str) -> ImportPreview:
     return ImportPreview(parsed, plan, changes, matches, new_units, new_leaders, sha256)
 
 
+def check_plan_file(data: bytes, name: str) -> None:
+    """Refuses a plan file that no reader library may open, with a ReadError of one line
+    of Chinese naming the file by `name` (the name the person knows it by): zip bombs
+    (a lying size header too), XML entity declarations in .docx/.xlsx ("billion
+    laughs", external entities), locked or broken PDFs (duban.rounds.uploads). Every way
+    a plan comes in calls it on the file's bytes before the file is stored or parsed:
+    the web upload (plans.views.import_upload) and `duban import`."""
+    from duban.rounds.uploads import UploadError, check_container
+
+    try:
+        check_container(data, name)
+    except UploadError as exc:
+        raise planparser.ReadError(str(exc)) from None
+
+
 def parse_upload(path: Path) -> planparser.Plan:
+    """The plan in the file at `path`; check_plan_file first, for a file not yet checked."""
     return planparser.parse_file(path)
 
 

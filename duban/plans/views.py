@@ -14,13 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from planparser import ReadError
 
 from duban.accounts.permissions import office_required
 from duban.audit.log import record
-from duban.rounds.uploads import UploadError, check_container
 
 from duban.workplans.models import Milestone
 from duban.workplans.views import milestone_list_context
@@ -29,7 +28,7 @@ from . import filters, ledger_cache
 from .access import get_leader_for_user, get_task_for_user, task_roles_required, visible_tasks
 from .forms import PlanUploadForm
 from .lights import attach_status, supervision_installed
-from .importing import ImportConflict, build_preview, import_plan, parse_upload, sha256_of
+from .importing import ImportConflict, build_preview, check_plan_file, import_plan, parse_upload, sha256_of
 from .models import ImportBatch, Plan, Task, TaskUnit
 from .timeline import task_timeline
 
@@ -49,6 +48,7 @@ def plan_detail(request, plan_id: int):
 
 
 @office_required
+@require_safe
 def plan_source(request, plan_id: int):
     plan = get_object_or_404(Plan, pk=plan_id)
     if not plan.source_file:
@@ -67,8 +67,8 @@ def import_upload(request):
         try:
             # Zip bombs (a lying size header too), XML entity declarations, locked or broken
             # PDFs: refused before the file is stored or any reader library opens it.
-            check_container(data, upload.name)
-        except UploadError as exc:
+            check_plan_file(data, upload.name)
+        except ReadError as exc:
             form.add_error("file", str(exc))
             return render(request, "plans/import_upload.html", {"form": form})
         batch = ImportBatch(original_name=Path(upload.name).name, sha256=sha256_of(data), created_by=request.user)

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from duban.accounts.models import Role
 from duban.accounts.permissions import office_required, role_required
@@ -346,6 +346,7 @@ def attachment_remove(request, attachment_id: int):
 
 
 @login_required
+@require_safe
 def attachment_download(request, attachment_id: int):
     att = get_object_or_404(Attachment, pk=attachment_id)
     _report_for(request.user, att.report_id)  # 404 unless the report is visible
@@ -363,6 +364,7 @@ def attachment_download(request, attachment_id: int):
 # --- Excel sheet -----------------------------------------------------------------------
 
 @unit_required
+@require_safe
 def sheet_download(request, round_id: int):
     rnd = _round_for(request.user, round_id)
     data = build_round_sheet(rnd, request.user.unit)

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_http_methods
+from django.views.decorators.http import require_POST, require_http_methods, require_safe
 
 from duban.accounts.permissions import office_required
 from duban.audit.log import record
@@ -216,6 +216,7 @@ def _download(request, notice: Notice, data: bytes, ext: str, content_type: str)
 
 
 @login_required
+@require_safe
 def notice_docx_view(request, notice_id: int):
     notice = _notice_for_user(request.user, notice_id)
     return _download(request, notice, notice_docx(notice), "docx",
@@ -223,6 +224,7 @@ def notice_docx_view(request, notice_id: int):
 
 
 @login_required
+@require_safe
 def notice_pdf_view(request, notice_id: int):
     notice = _notice_for_user(request.user, notice_id)
     return _download(request, notice, notice_pdf(notice), "pdf", "application/pdf")

@@ -119,3 +119,26 @@ def test_it_exits_with_status_2_on_an_unreadable_file(tmp_path, capsys):
     lines = capsys.readouterr().err.strip().splitlines()
     assert err.value.code == 2 and len(lines) == 1 and "empty.docx" in lines[0] and "空" in lines[0]
     assert not Plan.objects.exists()
+
+
+def test_the_command_line_refuses_a_sheet_with_xml_entity_declarations(tmp_path, capsys):
+    """`duban import` goes through the same container checks as the web upload
+    (duban.plans.importing.check_plan_file): a .xlsx carrying a DTD ("billion laughs")
+    is refused before any reader opens it, and nothing is imported."""
+    from planparser.tests.conftest import build_xlsx
+
+    from duban.security.tests.test_hostile_files import _with_dtd
+
+    good = build_xlsx(tmp_path / "台账.xlsx")
+    hostile = tmp_path / "恶意台账.xlsx"
+    hostile.write_bytes(_with_dtd(good.read_bytes(), "xl/worksheets/sheet1.xml", b"<is><t>"))
+    with pytest.raises(SystemExit) as err:
+        call_command("import", str(hostile))
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert err.value.code == 2 and len(lines) == 1, lines
+    assert "恶意台账.xlsx" in lines[0] and "实体声明" in lines[0], lines[0]
+    assert not Plan.objects.exists() and not Task.objects.exists() and not Unit.objects.exists()
+    assert not Leader.objects.exists() and not ImportBatch.objects.exists()
+    # The control: the same sheet without the declarations is imported.
+    call_command("import", str(good))
+    assert Plan.objects.get().tasks.exists()

@@ -108,3 +108,22 @@ def test_it_refuses_a_script_upload_and_keeps_nothing(client, open_round, liaiso
     upload = SimpleUploadedFile("report.pdf", b"<html><script>alert(1)</script></html>")
     r = client.post(reverse("rounds:attach", args=[report.pk]), {"file": upload}, follow=True)
     assert "网页或脚本" in r.content.decode() and not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_attachment_is_served_to_get_and_head_only(client, open_round, liaison_a):
+    from duban.audit.models import Event
+
+    rnd = open_round()
+    report = Report.objects.get(round=rnd, task__number="1", unit__name="甲局")
+    client.force_login(liaison_a)
+    upload = SimpleUploadedFile("证明材料.pdf", PDF)
+    assert client.post(reverse("rounds:attach", args=[report.pk]), {"file": upload}).status_code == 302
+    url = reverse("rounds:attachment", args=[Attachment.objects.get().pk])
+    assert client.head(url).status_code == 200
+    events = Event.objects.count()
+    r = client.post(url)
+    assert r.status_code == 405 and r["Allow"] == "GET, HEAD"
+    assert Event.objects.count() == events  # no download recorded
+    r = client.get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF

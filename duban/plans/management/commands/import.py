@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from planparser import ReadError
 
-from duban.plans.importing import build_preview, import_plan, parse_upload, sha256_of
+from duban.plans.importing import build_preview, check_plan_file, import_plan, parse_upload, sha256_of
 
 
 class Command(BaseCommand):
@@ -33,6 +33,9 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         try:
             data = path.read_bytes()
+            # The web upload's checks (zip bombs, XML entity declarations, locked PDFs),
+            # before any reader library opens the file.
+            check_plan_file(data, path.name)
             parsed = parse_upload(path)
         except OSError as exc:
             self._fail(f"无法读取文件 {path.name}：{exc.strerror or exc}")
