@@ -85,8 +85,12 @@ def complete_milestone(page: Page, *, title: str, evidence: str) -> None:
     """Marks the milestone `title` done with an evidence note."""
     row = milestone_row(page, title)
     row.get_by_role("button", name=MARK_DONE).or_(row.get_by_role("link", name=MARK_DONE)).first.click()
-    note = page.get_by_label(re.compile(r"完成情况|佐证|说明|证明")).first
+    # Within the row: the task page has other notes of this kind (the task's own
+    # completion claim), which the form loaded by htmx must not be confused with while
+    # it is on its way.
+    label = re.compile(r"完成情况|佐证|说明|证明")
+    form = row.locator("form").filter(has=page.get_by_label(label))
+    note = form.get_by_label(label).first
     expect(note).to_be_visible()
     note.fill(evidence)
-    form = page.locator("form").filter(has=note)
     form.get_by_role("button", name=CONFIRM_DONE).first.click()
