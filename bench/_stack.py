@@ -8,11 +8,12 @@ What comes from deploy/, and what is replaced:
 - duban.env: every setting, as the units' EnvironmentFile= gives it; replaced are only
   the values naming this machine: DATABASE_URL (a fresh database on
   postgres://postgres@127.0.0.1:5432), DUBAN_DATA_DIR and DUBAN_FILES_DIR (the temporary
-  folder), DUBAN_SECRET_KEY_FILE (a key made here), DUBAN_ALLOWED_HOSTS (127.0.0.1),
+  folder), DUBAN_SECRET_KEY_FILE and DUBAN_MASTER_KEY_FILE (keys made here),
+  DUBAN_ALLOWED_HOSTS (127.0.0.1),
   DUBAN_CSRF_TRUSTED_ORIGINS (nginx's HTTPS port), DUBAN_CACHE_URL/_KEY_PREFIX (a
   prefix of this run's own, or no Redis), and DUBAN_EMAIL_BACKEND (nothing is mailed).
 - duban@.service: the gunicorn command line (ExecStart), on a free port per server.
-- duban-job@.service and duban-scheduler.service: the scheduled commands.
+- duban-worker@.service and duban-job@.service: the background workers and one job run.
 - nginx.conf: the site as is, with listen ports, certificate (self-signed, made here),
   static folder and upstream servers replaced; each replaced text must be found, so an
   edit of the sample that the replacement misses fails here instead of testing
@@ -107,7 +108,7 @@ def nginx_site(*, http_port: int, https_port: int, upstreams: list[int], static_
     text = _replace(text, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
     text = _replace(text, "/etc/duban/tls/fullchain.pem", str(cert))
     text = _replace(text, "/etc/duban/tls/privkey.pem", str(key))
-    text = _replace(text, "/var/lib/duban/static/", f"{static_dir}/")
+    text = _replace(text, "/var/lib/duban-static/", f"{static_dir}/")
     upstream = re.search(r"upstream duban_app \{.*?\n\}", text, re.S)
     if not upstream or not re.search(r"^\s*server \S+;$", upstream.group(0), re.M):
         raise StackError("deploy/nginx.conf 中找不到 upstream duban_app 及其 server 行")
@@ -192,6 +193,7 @@ class Stack:
         self.use_redis = redis_reachable() if redis is None else redis
         self.log = log
         self.data = self.work / "data"
+        self.static = self.work / "static"  # DUBAN_STATIC_DIR: outside the private data folder, as deployed
         self.cert, self.key = self.work / "tls-cert.pem", self.work / "tls-key.pem"
         self.http_port, self.https_port = free_port(), free_port()
         self.https_url = f"https://127.0.0.1:{self.https_port}"
@@ -211,15 +213,20 @@ class Stack:
             "DATABASE_URL": f"postgres://postgres@{PG_HOST}:{PG_PORT}/{self.db_name}",
             "DUBAN_DATA_DIR": str(self.data),
             "DUBAN_FILES_DIR": str(self.data / "files"),
+            "DUBAN_STATIC_DIR": str(self.static),
             "DUBAN_SECRET_KEY_FILE": str(secret),
+            "DUBAN_MASTER_KEY_FILE": str(self.work / "master_key"),
             "DUBAN_ALLOWED_HOSTS": "127.0.0.1",
             "DUBAN_CSRF_TRUSTED_ORIGINS": self.https_url,
             "DUBAN_CACHE_URL": REDIS_URL if self.use_redis else "",
             "DUBAN_CACHE_KEY_PREFIX": self.cache_prefix,
-            # the one behaviour changed: nothing is mailed from a test or a benchmark
+            # the behaviours changed: nothing is mailed from a test or a benchmark, and the
+            # office signs in with its password alone (the second factor has its own tests)
             "DUBAN_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "DUBAN_REQUIRE_2FA_FOR_STAFF": "false",
         })
         env.pop("DUBAN_SECRET_KEY", None)
+        env.pop("DUBAN_MASTER_KEY", None)
         return env
 
     # -------------------------------------------------------------- commands
@@ -233,19 +240,19 @@ class Stack:
     def duban(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.run([str(VENV_BIN / "duban"), *args], check=check)
 
-    def job(self, command: str, *, check: bool = True) -> subprocess.CompletedProcess:
-        """One run of duban-job@COMMAND.service's command line."""
-        return self.run(exec_start("duban-job@.service", command), check=check)
+    def job(self, name: str, *, check: bool = True) -> subprocess.CompletedProcess:
+        """One run of duban-job@NAME.service's command line."""
+        return self.run(exec_start("duban-job@.service", name), check=check)
 
-    def start_job(self, command: str) -> subprocess.Popen:
-        return subprocess.Popen(exec_start("duban-job@.service", command), env=self.env, cwd=ROOT,
+    def start_job(self, name: str) -> subprocess.Popen:
+        return subprocess.Popen(exec_start("duban-job@.service", name), env=self.env, cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def start_scheduler(self) -> subprocess.Popen:
-        """duban-scheduler.service's command (its --loop processes), in its own process
-        group: stop it with stop_group()."""
-        log = open(self.work / "scheduler.log", "wb")
-        return subprocess.Popen(exec_start("duban-scheduler.service"), env=self.env, cwd=ROOT, stdout=log,
+    def start_worker(self, instance: str = "1") -> subprocess.Popen:
+        """duban-worker@INSTANCE.service's command, in its own process group (its
+        cluster of processes): stop it with stop_group(); the log is worker-INSTANCE.log."""
+        log = open(self.work / f"worker-{instance}.log", "wb")
+        return subprocess.Popen(exec_start("duban-worker@.service", instance), env=self.env, cwd=ROOT, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     @staticmethod
@@ -270,6 +277,8 @@ class Stack:
         self.data.mkdir(parents=True, exist_ok=True)
         (self.work / "secret_key").write_text(secrets.token_urlsafe(50))
         (self.work / "secret_key").chmod(0o600)
+        (self.work / "master_key").write_text(secrets.token_hex(32))
+        (self.work / "master_key").chmod(0o600)
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{self.db_name}"')
@@ -286,13 +295,13 @@ class Stack:
             self.servers.append(Server(f"app{i}", app, ROOT, self.env, self.work, options))
         _self_signed(self.cert, self.key)
         site = nginx_site(http_port=self.http_port, https_port=self.https_port,
-                          upstreams=[s.port for s in self.servers], static_dir=self.data / "static",
+                          upstreams=[s.port for s in self.servers], static_dir=self.static,
                           cert=self.cert, key=self.key)
         (self.work / "duban-site.conf").write_text(site)
         for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.work / "nginx-temp" / sub).mkdir(parents=True, exist_ok=True)
         # nginx started as root runs its workers as `nobody`, who could not read the
-        # temporary folder; a distribution's www-data reads /var/lib/duban/static instead.
+        # temporary folder; a distribution's www-data reads /var/lib/duban-static instead.
         user = "user root;" if os.geteuid() == 0 else ""
         (self.work / "nginx.conf").write_text(NGINX_MAIN.format(work=self.work, user=user))
         base = [NGINX, "-p", str(self.work), "-c", str(self.work / "nginx.conf"), "-e",

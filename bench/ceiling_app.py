@@ -2,7 +2,9 @@
 from one SQL query, turned into HTML by string joining. No framework, no template
 engine, no middleware, no sessions; one SQLite connection per worker thread.
 
-`?limit=N` serves only the first N rows, to match a ledger page of N tasks.
+`?limit=N` serves only the first N rows, to match a ledger page of N tasks;
+`&unit=ID` only the tasks that unit carries (lead or co) or a collective assignee
+(各部门) does, as a unit liaison's ledger shows.
 
 Served by gunicorn with the same settings as Duban (bench/ledger.py starts it):
     DUBAN_BENCH_DB=/path/duban.sqlite3 gunicorn --chdir bench ceiling_app:application
@@ -13,6 +15,7 @@ import os
 import sqlite3
 import threading
 from html import escape
+from urllib.parse import parse_qs
 
 DB_PATH = os.environ["DUBAN_BENCH_DB"]
 
@@ -38,7 +41,9 @@ SELECT t.number, t.title, coalesce(leaders.names, ''), coalesce(units.lead, ''),
 FROM plans_task t
 LEFT JOIN leaders ON leaders.task_id = t.id
 LEFT JOIN units ON units.task_id = t.id
-WHERE t.withdrawn = 0
+WHERE t.withdrawn = 0 AND (? IS NULL OR t.id IN (
+    SELECT tu.task_id FROM plans_taskunit tu JOIN org_unit u ON u.id = tu.unit_id
+    WHERE tu.unit_id = ? OR u.is_collective = 1))
 ORDER BY t.plan_id, t."order"
 LIMIT ?
 """
@@ -61,9 +66,9 @@ def _connection() -> sqlite3.Connection:
     return conn
 
 
-def render(limit: int = -1) -> bytes:
+def render(limit: int = -1, unit: int | None = None) -> bytes:
     parts = [HEAD]
-    for number, title, leaders, lead, co, deadline in _connection().execute(QUERY, (limit,)):
+    for number, title, leaders, lead, co, deadline in _connection().execute(QUERY, (unit, unit, limit)):
         parts.append(
             f"<tr><td>{escape(number)}</td><td>{escape(title)}</td><td>{escape(leaders)}</td>"
             f'<td><span class="badge lead">{escape(lead)}</span> {escape(co)}</td><td>{escape(str(deadline))}</td></tr>'
@@ -74,8 +79,9 @@ def render(limit: int = -1) -> bytes:
 
 def application(environ, start_response):
     # ?limit=N serves the first N rows (the size of one page of a paginated ledger).
-    query = environ.get("QUERY_STRING", "")
-    limit = int(query[6:]) if query.startswith("limit=") and query[6:].isdigit() else -1
-    body = render(limit)
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    limit = query.get("limit", ["-1"])[0]
+    unit = query.get("unit", [""])[0]
+    body = render(int(limit) if limit.isdigit() else -1, int(unit) if unit.isdigit() else None)
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
     return [body]

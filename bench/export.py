@@ -76,7 +76,7 @@ def build(n: int, rounds_n: int) -> None:
         sections = Section.objects.bulk_create(
             [Section(plan=plan, order=k, title=f"{'一二三四五六七八'[k]}、第{k + 1}部分重点工作") for k in range(8)])
         Task.objects.bulk_create([
-            Task(plan=plan, section=sections[i * 8 // n], number=str(i + 1), key=f"k{i}", order=i,
+            Task(plan=plan, section=sections[i * 8 // n], number=str(i + 1), order=i,
                  title=TITLE.format(n=i % 50 + 1),
                  deadline=None if i % 10 == 0 else dt.date(2026, rng.randint(6, 12), rng.randint(1, 28)),
                  deadline_text="持续推进" if i % 10 == 0 else "", kind="ongoing" if i % 10 == 0 else "dated")

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -20,12 +21,17 @@ from planparser.model import Task as PTask
 
 PASSWORD = "Test-pass-2026"
 
+# The master key of duban.lib.crypto (audit chain, seals, backups) for every test and
+# every server process a test starts; never a key of a real installation.
+os.environ.setdefault("DUBAN_MASTER_KEY", "5e" * 32)
+
 
 @pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
     """Uploaded and generated files of each test go to its own temporary folder."""
     storages = dict(settings.STORAGES)
-    storages["default"] = {**storages["default"], "OPTIONS": {"location": str(tmp_path / "files")}}
+    storages["default"] = {**storages["default"],
+                           "OPTIONS": {**storages["default"]["OPTIONS"], "location": str(tmp_path / "files")}}
     settings.STORAGES = storages
 
 
@@ -53,7 +59,8 @@ def make_parsed_plan(**overrides) -> PPlan:
 
 @pytest.fixture
 def plan(db):
-    from duban.plans.importing import build_preview, import_plan
+    from duban.imports.actions import import_plan
+    from duban.imports.preview import build_preview
 
     parsed = make_parsed_plan()
     return import_plan(build_preview(parsed, "0" * 64), actor=None, source_name="plan.txt", source_bytes=b"x").plan
@@ -117,28 +124,25 @@ def auditor(db):
     return _user("auditor", "auditor")
 
 
+@pytest.fixture
+def allow_local_listeners(db):
+    """Puts 127.0.0.1 on the allowlist of outgoing requests, internal addresses allowed,
+    as a security administrator would for an intranet system: tests that deliver to a
+    listener on this machine say so explicitly (duban.lib.outbound refuses it otherwise)."""
+    from duban.security.models import OutboundHost
+
+    OutboundHost.objects.get_or_create(host="127.0.0.1", defaults={"allow_private": True, "note": "测试用本机接收方"})
+
+
 # --- Accounts and audit (issue 7) -------------------------------------------------
 
 @pytest.fixture(autouse=True)
-def _no_lights_from_another_test():
-    """Every test's data is rolled back, and with it the log of changes the lights kept
-    by a process are brought up to date with (duban.supervision.changes): nothing
-    computed in one test may be used in the next."""
-    from django.core.cache import cache
-
-    from duban.dashboards import metrics
-
-    metrics.forget_lights()
-    cache.clear()
-    yield
-    metrics.forget_lights()
-
-
-@pytest.fixture(autouse=True)
-def _dashboards_always_current(settings):
-    """Tests of figures read the dashboards right after writing: no earlier copy is
-    shown meanwhile (duban/dashboards/tests/test_refresh.py tests that part)."""
-    settings.DASHBOARD_STALE_SECONDS = 0
+def _pdf_engine(request, settings):
+    """PDFs are laid out by reportlab in tests (a LibreOffice start costs seconds),
+    except in tests marked ``libreoffice``, which convert with LibreOffice as
+    production does where it is installed (duban.documents.pdf)."""
+    if request.node.get_closest_marker("libreoffice") is None:
+        settings.DUBAN_PDF_ENGINE = "reportlab"
 
 
 @pytest.fixture(autouse=True)
@@ -169,9 +173,9 @@ def _audit_guard_open_for_flush(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _postgres_constraints_immediate(request):
-    """On PostgreSQL the data-version bump is a deferred trigger that fires at commit
-    (duban.lib.dataversion). An ordinary test runs inside a transaction that is rolled
-    back, never committed, so it makes deferred triggers fire at once instead."""
+    """On PostgreSQL deferred constraints (foreign keys, the audit chain's triggers)
+    are checked at commit. An ordinary test runs inside a transaction that is rolled
+    back, never committed, so it makes them checked at once instead."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and "db" not in request.fixturenames:
         return

@@ -14,16 +14,24 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-# \s covers ASCII whitespace, U+3000, U+00A0 and the other Unicode spaces; the
-# zero-width characters come in from docx/pdf extraction and are not \s.
-_WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+# Zero-width characters come in from docx/pdf extraction and are not whitespace.
+_ZW_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def compact(text: str | None) -> str:
-    """Remove every whitespace character (and zero-width junk) from ``text``."""
+    """Remove every whitespace character (and zero-width junk) from ``text``
+    (PLAN_FORMAT.md, Strings)."""
     if not text:
         return ""
-    return _WS_RE.sub("", text)
+    return compact_cached(text)
+
+
+@lru_cache(maxsize=16384)
+def compact_cached(text: str) -> str:
+    # Memoised: the grammar looks at each line's compact form several times.
+    # str.split() splits on all Unicode whitespace, U+3000 included.
+    out = "".join(text.split())
+    return _ZW_RE.sub("", out) if _ZW_RE.search(out) else out
 
 
 _FOLD = {0xFF10 + i: ord("0") + i for i in range(10)}  # ０-９
@@ -52,27 +60,50 @@ def for_matching(text: str) -> str:
     return text.translate(_FOLD)
 
 
+# What an office writes in a cell it leaves empty: a slash, a dash, 无.
+EMPTY_CELL = frozenset(("/", "／", "\\", "-", "--", "－", "—", "——", "–", "─", "无", "暂无", "空", "/ ", "×"))
+
+
+def is_empty_cell(text: str) -> bool:
+    """A cell that says it is empty (/, —, 无), whitespace removed."""
+    return len(text) <= 2 and text in EMPTY_CELL
+
+
 OPEN_BRACKETS = "（(〈〔【[「『《{｛［"
 CLOSE_BRACKETS = "）)〉〕】]」』》}｝］"
 _OPEN_SET = frozenset(OPEN_BRACKETS)
 _CLOSE_SET = frozenset(CLOSE_BRACKETS)
 
 
-@lru_cache(maxsize=32)
 def _specials(separators: frozenset[str]) -> re.Pattern[str]:
     chars = "".join(sorted(separators)) + OPEN_BRACKETS + CLOSE_BRACKETS
     return re.compile("[" + re.escape(chars) + "]")
 
 
-@lru_cache(maxsize=32)
 def _separator_re(separators: frozenset[str]) -> re.Pattern[str]:
     return re.compile("[" + re.escape("".join(sorted(separators))) + "]")
+
+
+class Separators(frozenset):
+    """A set of separator characters for `split_top_level`, with its two regexes
+    compiled once, when the module that splits on it is imported (like every other
+    regex of the parser: compiling a character class of CJK characters costs about a
+    millisecond, and the grammar splits on the same few sets all the time)."""
+
+    specials_re: re.Pattern[str]
+    split_re: re.Pattern[str]
+
+    def __new__(cls, chars: str) -> Separators:
+        self = super().__new__(cls, chars)
+        self.specials_re = _specials(self)
+        self.split_re = _separator_re(self)
+        return self
 
 
 _BRACKET_RE = re.compile("[" + re.escape(OPEN_BRACKETS + CLOSE_BRACKETS) + "]")
 
 
-def split_top_level(text: str, separators: frozenset[str]) -> list[tuple[str, int]]:
+def split_top_level(text: str, separators: Separators) -> list[tuple[str, int]]:
     """Split ``text`` on any character in ``separators`` that is not inside brackets.
 
     Returns (piece, start offset) pairs, empty pieces included so offsets stay
@@ -83,7 +114,7 @@ def split_top_level(text: str, separators: frozenset[str]) -> list[tuple[str, in
         # No brackets: a plain split, offsets from the piece lengths.
         out: list[tuple[str, int]] = []
         pos = 0
-        for piece in _separator_re(separators).split(text):
+        for piece in separators.split_re.split(text):
             out.append((piece, pos))
             pos += len(piece) + 1
         return out
@@ -91,7 +122,7 @@ def split_top_level(text: str, separators: frozenset[str]) -> list[tuple[str, in
     depth = 0
     start = 0
     # Visit only separators and brackets: far fewer than all characters.
-    for m in _specials(separators).finditer(text):
+    for m in separators.specials_re.finditer(text):
         ch = m.group()
         if ch in _OPEN_SET:
             depth += 1

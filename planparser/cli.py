@@ -66,7 +66,7 @@ def render_table(plan: Plan, out: TextIO) -> None:
         number = t.number or "—"
         lead = "、".join(t.lead_units) or "（无）"
         co = "、".join(t.co_units)
-        who = "、".join(t.leaders) or "—"
+        who = "、".join([*t.leaders, *(f"{r}（未写姓名）" for r in t.leader_roles)]) or "—"
         due = t.deadline.isoformat() if t.deadline else (t.deadline_text or "—")
         line = f"{_pad(number, 6)}{_pad(_truncate(t.title, _TITLE_WIDTH), _TITLE_WIDTH + 1)} 领导：{who}｜牵头：{lead}"
         if co:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from ._text import compact, cn_number, for_matching, split_top_level
+from ._text import Separators, compact, cn_number, for_matching, split_top_level
 from .model import Milestone
 
 __all__ = ["Deadline", "parse_deadline", "find_time_text"]
@@ -119,7 +119,7 @@ _ONGOING_RE = re.compile(
 )
 _PLACEHOLDER_RE = re.compile(r"^(?:无|暂无|无要求|不限|/|—+|-+|－+|─+|空|略|\\|——)?$")
 _CLAUSE_TRIM = "，,；;、。：:．.\u3000 （）()"
-_SEPARATORS = frozenset("，,；;。")
+_SEPARATORS = Separators("，,；;。")
 _LABEL_RE = re.compile(r"^(?:完成时限|完成时间|时间节点|时间要求|完成期限|办结时限|时限|时间)[:：]")
 _ROLE_IN_PREFIX_RE = re.compile(r"牵头|配合|负责|单位|领导|部门|[:：]")
 _ONGOING_CLAUSE_RE = re.compile(

@@ -18,17 +18,20 @@ Rules (PLAN_FORMAT.md `leaders`; choices where it is silent are marked *):
 * * A single surname left after stripping (王区长 → 王) is not a name and is dropped;
   ``surname_only_mentions`` lists such items so the grammar can say so.
 * Names are deduplicated in written order.
+* ``leader_roles`` lists the role-only items (常务副区长, 分管副省长, 协管副秘书长,
+  区政府分管领导) as written, padding and a trailing 负责/牵头 removed, so they are
+  kept (PLAN_FORMAT.md `leader_roles`) instead of dropped.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from ._text import Affixes, compact, split_top_level
+from ._text import Affixes, Separators, compact, split_top_level
 
-__all__ = ["clean_leaders", "surname_only_mentions"]
+__all__ = ["clean_leaders", "leader_roles", "surname_only_mentions"]
 
-_ITEM_SEPS = frozenset("、，,；;/／")
+_ITEM_SEPS = Separators("、，,；;/／")
 _LINE_RE = re.compile(r"[\r\n\u2028\u2029\v\f]+")
 _SPACE_RE = re.compile(r"[ \t\u3000\u00a0\u2002-\u200b\u202f\u205f\ufeff]+")
 _BRACKETS_RE = re.compile(r"[（(〔【\[][^（）()〔〕【】\[\]]*[）)〕】\]]")
@@ -59,7 +62,7 @@ _TITLES = sorted(
 _TITLE_SUFFIXES = Affixes([*_TITLES, "牵头", "负责", "分管", "联系"])
 _TITLE_PREFIXES = Affixes([*_TITLES, "兼"])
 _ROLE_WORDS_RE = re.compile(
-    r"分管|领导|相关|有关|主要|负责|部门|单位|牵头|同上|各|政府|办公|委员会|人大|政协|待定"
+    r"分管|协管|主管|包联|挂点|挂联|领导|相关|有关|主要|负责|部门|单位|牵头|同上|各|政府|办公|委员会|人大|政协|待定"
 )
 _NAME_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-zＡ-Ｚａ-ｚ×＊*]{2,4}")
 _PLAIN_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,4}")
@@ -173,5 +176,35 @@ def surname_only_mentions(text: str | None) -> tuple[str, ...]:
             continue
         rest = _strip_titles(item)
         if rest != item and _SURNAME_RE.fullmatch(rest) and item not in out:
+            out.append(item)
+    return tuple(out)
+
+
+_ROLE_PREFIXES = Affixes(["分管", "协管", "联系", "主管", "包联", "挂点", "挂联"])
+_ROLE_TRAILING = Affixes(["分别负责", "共同负责", "牵头负责", "负责", "牵头", "联系", "同志"])
+_LEADER_WORD_RE = re.compile(r"^(?:[省市区县州镇乡]政府)?(?:分管|协管|联系|主管)?(?:[省市区县州镇乡])?(?:政府)?领导$")
+
+
+@lru_cache(maxsize=4096)
+def leader_roles(text: str | None) -> tuple[str, ...]:
+    """The items of a leader field (or of a 负责 clause) that name a role and no
+    person: 常务副区长, 分管副省长、协管副秘书长负责 → 分管副省长, 协管副秘书长;
+    区政府分管领导. A surname with a title (李副市长) is not a role."""
+    if not text:
+        return ()
+    out: list[str] = []
+    for item, _ in split_top_level(_LINE_RE.sub("、", text), _ITEM_SEPS):
+        item = compact(_BRACKETS_RE.sub("", item).strip(" \t\u3000。."))
+        for _ in range(2):
+            trail = _ROLE_TRAILING.suffix(item)
+            if trail and len(trail) < len(item):
+                item = item[: len(item) - len(trail)]
+        if not item or item in out:
+            continue
+        core = item
+        pre = _ROLE_PREFIXES.prefix(core)
+        if pre and len(pre) < len(core):
+            core = core[len(pre):]
+        if _strip_titles(core) == "" or _LEADER_WORD_RE.match(item):
             out.append(item)
     return tuple(out)

@@ -48,6 +48,9 @@ class Task:
     subsection: str | None
     title: str
     leaders: list[str] = field(default_factory=list)
+    # Leader roles written without a name (常务副区长, 分管副省长), in written order; the
+    # import lets the office map each to the person who holds it.
+    leader_roles: list[str] = field(default_factory=list)
     lead_units: list[str] = field(default_factory=list)
     co_units: list[str] = field(default_factory=list)
     deadline: date | None = None
@@ -90,6 +93,7 @@ class Plan:
                     "subsection": t.subsection,
                     "title": t.title,
                     "leaders": list(t.leaders),
+                    "leader_roles": list(t.leader_roles),
                     "lead_units": list(t.lead_units),
                     "co_units": list(t.co_units),
                     "deadline": iso(t.deadline),

@@ -32,9 +32,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ._text import Affixes, bracket_depth_at_end, compact, has_brackets, split_top_level
+from ._text import Affixes, Separators, bracket_depth_at_end, compact, has_brackets, split_top_level
 
-__all__ = ["UnitSplit", "split_unit_list", "assign_units", "is_collective"]
+__all__ = ["UnitSplit", "assign_units", "can_end_name", "cut_inside_name", "is_collective", "split_unit_list", "starts_inside_name"]
 
 
 @dataclass
@@ -44,17 +44,18 @@ class UnitSplit:
     problems: list[str] = field(default_factory=list)
 
 
-_LIST_SEPS = frozenset("、，,；;。")
-_CLAUSE_SEPS = frozenset("，,；;。")
+_LIST_SEPS = Separators("、，,；;。")
+_CLAUSE_SEPS = Separators("，,；;。")
 _LIST_SPLIT_RE = re.compile("[、，,；;。]")
 _LINE_SPLIT_RE = re.compile(r"\r\n|[\r\n\u2028\u2029\v\f]")
 
 _CONTINUATION_START_RE = re.compile(
-    r"^(?:[）)〉〕】\]」』（(〈〔【\[「『]|人民政府|政府|街道办事处|办事处|管委会|管理委员会|委员会|"
-    r"分局|支队|大队|中队|中心|公司|集团|有限|办公室|事务局|服务局|局|委|办|处|所|院|站|队|"
+    r"^(?:[）)〉〕】\]」』]|[（(〈〔【\[「『](?=[^）)〉〕】\]」』]{0,16}(?:牵头|配合|负责|协办|参与|主办|主责|下同|列第一|按职责))|"
+    r"[镇乡]人民政府|[镇乡]政府|人民政府|政府|街道办事处|办事处|管委会|管理委员会|委员会|"
+    r"分局|支队|大队|中队|中心|公司|集团|有限|办公室|事务局|服务局|局|委|办|处|所|院|站|队|和|"
     r"牵头|配合|负责|按职责|分别|共同|等|协助|协办|参与)"
 )
-_UNIT_END_CHARS = frozenset("局委办府处会心部院所队司行站馆厅室团校社组镇街乡村区县市园场宫展资业群")
+_UNIT_END_CHARS = frozenset("局委办府处会心部院所队司行站馆厅室团校社组镇街道乡村区县市园场宫展资业群协联台科庭署关")
 _LINE_END_SEPS = frozenset("、，,；;。：:")
 
 # A bracket group holding a role marker or a note about roles.
@@ -72,7 +73,8 @@ _TRAILING = Affixes(
     [
         "按照职责分工负责", "按职责分工负责", "按职责分工落实", "按职责分工", "按职责负责",
         "分别牵头负责", "共同牵头负责", "牵头负责", "分别牵头", "共同牵头", "牵头", "分别负责",
-        "共同负责", "负责", "积极配合", "配合", "协助", "协办", "参与", "。", "．", ".",
+        "共同负责", "负责落实", "负责", "抓好落实", "组织落实", "具体落实", "推动落实", "落实",
+        "积极配合", "配合", "协助", "协办", "参与", "。", "．", ".",
         *(f"等{a}{b}" for a in ("", "有关", "相关") for b in ("", "单位", "部门")),
     ]
 )
@@ -91,7 +93,8 @@ _LABEL_ROLES = {
 # Role words that end a prose segment, and the role they give to it.
 _ROLE_WORD_RE = re.compile(
     r"按照职责分工负责|按职责分工负责|按职责分工落实|按职责负责|分别牵头负责|共同牵头负责|牵头负责|"
-    r"分别牵头|共同牵头|牵头|分别负责|共同负责|负责|积极配合|配合|协助|协办|参与|会同"
+    r"分别牵头|共同牵头|牵头|分别负责|共同负责|负责落实|负责|抓好落实|组织落实|具体落实|推动落实|落实|"
+    r"积极配合|配合|协助|协办|参与|会同"
 )
 
 
@@ -105,9 +108,58 @@ def _role_of(word: str) -> str:
     return "resp"  # 负责 / 按职责分工负责: co after a lead, else plain
 
 
+_ITEM_SPLIT_RE = re.compile("[、，,；;。]")
+# Characters that end unit names and also words inside them (市场, 城市, 社区, 城乡).
+_INNER_END_CHARS = frozenset("场市区县乡镇村园展资业群宫")
+# A unit name of its own starts with an administrative level or a collective word.
+_NAME_START_CHARS = frozenset("省市区县州盟旗镇乡街村各国中全")
+_COLLECTIVE_END_CHARS = frozenset("门位道业构街镇乡")
+
+
+def starts_inside_name(line: str) -> bool:
+    """Whether a line starts with the rest of a unit name or a role word (人民政府、…;
+    办事处; 牵头，…), so it cannot start a unit list of its own."""
+    return _CONTINUATION_START_RE.match(compact(line)) is not None
+
+
+def can_end_name(name: str) -> bool:
+    """Whether a unit-list item can be a whole name as it stands (区财政局, 北臧村镇,
+    各部门, 区委), not one a line break cut (区园林绿, 各乡镇人, 各乡, 县)."""
+    name = compact(name)
+    if not name:
+        return False
+    if name[-1] not in _UNIT_END_CHARS:
+        return is_collective(name) and name[-1] in _COLLECTIVE_END_CHARS
+    if name[-1] in _INNER_END_CHARS and re.search("[和与及]", name):
+        return False  # 县住房和城乡: 城乡 inside a name, not a place
+    return len(name) > 2 or name[-1] in "委办府局院"  # 区委, 团委 are names; 各乡, 县 are not
+
+
+def cut_inside_name(before: str, after: str) -> bool:
+    """Whether a line break between `before` (a unit list so far) and `after` (the next
+    line) falls inside a name rather than between two names: the list ends with a
+    separator or an open bracket; the next line starts with the rest of a name
+    (人民政府, 办事处, 分局, 镇人民政府 …) or a role word; or the last item cannot be a
+    whole name (区园林绿, 各乡镇人, 县住房和城乡), or ends in a character that also ends
+    words inside names (县市场 / 监管局, 县城市 / 管理局) and the next line does not start
+    a name of its own (县…, 区…, 各…)."""
+    before, after = compact(before), compact(after)
+    if not before or not after:
+        return True
+    if before[-1] in _LINE_END_SEPS or bracket_depth_at_end(before) or _CONTINUATION_START_RE.match(after):
+        return True
+    last = _ITEM_SPLIT_RE.split(before)[-1]
+    if not can_end_name(last):
+        return True
+    if last[-1] in _INNER_END_CHARS and len(last) > 2:
+        first = _ITEM_SPLIT_RE.split(after, maxsplit=1)[0]
+        return first[:1] not in _NAME_START_CHARS
+    return False
+
+
 def _join_lines(text: str) -> str:
     """Join the lines of a unit field, turning a line break into 、 only where it
-    separates two units (see module docstring)."""
+    separates two units (see `cut_inside_name`)."""
     if _LINE_SPLIT_RE.search(text) is None:
         return compact(text)
     lines = [c for c in (compact(ln) for ln in _LINE_SPLIT_RE.split(text)) if c]
@@ -115,16 +167,7 @@ def _join_lines(text: str) -> str:
         return ""
     out = lines[0]
     for ln in lines[1:]:
-        prev_last = out[-1]
-        if (
-            prev_last in _LINE_END_SEPS
-            or bracket_depth_at_end(out)
-            or _CONTINUATION_START_RE.match(ln)
-            or prev_last not in _UNIT_END_CHARS
-        ):
-            out += ln
-        else:
-            out += "、" + ln
+        out += ln if cut_inside_name(out, ln) else "、" + ln
     return out
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs Duban into ./.venv (Python 3.11) and the Debian packages it uses: a CJK
-# TrueType font embedded in generated PDFs; with --test, also the test tools and
+# Installs Duban into ./.venv (Python 3.11) and the Debian packages it uses: CJK
+# fonts for generated PDFs; with --test, also the test tools and
 # Debian's Chromium for the end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,13 @@ apt_install() {  # apt_install PACKAGE...: installs the missing ones (root or su
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
+# python-ldap (the directory sign-in, duban.identity) builds against OpenLDAP's and
+# Cyrus SASL's headers.
+if [ ! -e /usr/include/ldap.h ] || [ ! -e /usr/include/sasl/sasl.h ]; then
+  echo "安装 libldap2-dev libsasl2-dev（目录登录组件编译用）…"
+  apt_install libldap2-dev libsasl2-dev
+fi
+
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 if [ ! -x .venv/bin/python ]; then
@@ -24,12 +31,19 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 
-if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
-  echo "安装中文字体 fonts-wqy-microhei（PDF 文书嵌入字体）…"
+# Fonts of the generated documents: a serif CJK face for the body text (Noto Serif CJK
+# SC for LibreOffice's PDFs; AR PL UMing, TrueType, for reportlab's when LibreOffice is
+# absent) and a sans one for 黑体 headings (duban/documents/pdf.py).
+fonts=()
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || fonts+=(fonts-wqy-microhei)
+[ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || fonts+=(fonts-noto-cjk)
+[ -e /usr/share/fonts/truetype/arphic/uming.ttc ] || fonts+=(fonts-arphic-uming)
+if [ ${#fonts[@]} -gt 0 ]; then
+  echo "安装中文字体 ${fonts[*]}（公文 PDF 用）…"
   if [ "$MODE" = "--test" ]; then
-    apt_install fonts-wqy-microhei
+    apt_install "${fonts[@]}"
   else
-    apt_install fonts-wqy-microhei || echo "警告：未能安装中文字体，PDF 将使用不嵌入的备用字体" >&2
+    apt_install "${fonts[@]}" || echo "警告：未能安装中文字体，PDF 将使用不嵌入的备用字体" >&2
   fi
 fi
 
@@ -54,9 +68,29 @@ if [ "$MODE" = "--test" ]; then
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  # openssl: the signature tests check Duban's SM2 signatures with a third party's tool.
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "安装 ${missing[*]}（文书转换与生产部署测试用）…"
+    echo "安装 ${missing[*]}（文书转换、签名验证与生产部署测试用）…"
     apt_install "${missing[@]}"
+  fi
+  # slapd: the directory tests start their own OpenLDAP server under a temporary folder.
+  # The package must neither ask questions nor set up and start a system daemon.
+  if [ ! -x /usr/sbin/slapd ] || ! command -v ldapsearch >/dev/null 2>&1; then
+    echo "安装 slapd ldap-utils（目录登录测试用，不启动系统服务）…"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "slapd slapd/no_configuration boolean true" | $sudo debconf-set-selections
+    made_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+      $sudo chmod 755 /usr/sbin/policy-rc.d
+      made_policy=1
+    fi
+    status=0
+    apt_install slapd ldap-utils || status=$?
+    if [ -n "$made_policy" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
+    [ "$status" = 0 ] || exit "$status"
   fi
 else
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .

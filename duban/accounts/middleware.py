@@ -92,7 +92,7 @@ class PasswordPolicyMiddleware:
         policy = policy_for(request)
         if user.must_change_password or user.password_expired(policy.password_max_age_days):
             return reverse("accounts:password_change")
-        if policy.require_2fa_for_staff and user.is_staff_role:
+        if user.must_use_second_factor(policy):
             from .otp import has_device
 
             if not has_device(user):

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from duban.lib.secretfields import EncryptedTextField
+
 
 class Role(models.TextChoices):
     OFFICE = "office", "督查室"
@@ -63,6 +65,16 @@ class User(AbstractUser):
     def is_staff_role(self) -> bool:
         """Roles that must use a second factor when the policy says so."""
         return self.role == Role.OFFICE or self.role in ADMIN_ROLES
+
+    def must_use_second_factor(self, policy) -> bool:
+        """Whether the security policy requires this person to sign in with a second
+        factor: the office and the three administrators (on by default in production),
+        leaders, unit people — each as the security administrator sets it."""
+        if self.is_staff_role:
+            return policy.require_2fa_for_staff
+        if self.role == Role.LEADER:
+            return policy.require_2fa_for_leaders
+        return policy.require_2fa_for_units
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -170,3 +182,118 @@ class UserSession(models.Model):
         verbose_name = "登录会话"
         verbose_name_plural = "登录会话"
         ordering = ["-created_at"]
+
+
+class AccountChange(models.Model):
+    """A change of who may do what, waiting for the security administrator (三员分立,
+    docs/SEPARATION_OF_DUTIES.md): a new account, a role, unit or leader, the
+    re-activation of an account, a password reset. The system administrator (or a
+    directory, a first sign-in through unified identity) asks; nothing takes effect
+    until the security administrator approves.
+
+    A new account and a password reset carry a set-up code in two halves: the first is
+    shown to the administrator who asked, the second to the security administrator who
+    approves, each once; the person needs both to set a password of their own
+    (accounts:setup). Neither administrator alone holds anything that signs in."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "新建账号"
+        ACCESS = "access", "变更角色、单位或启用账号"
+        PASSWORD = "password", "重置密码"
+
+    class Source(models.TextChoices):
+        SYSADMIN = "sysadmin", "系统管理员"
+        LDAP = "ldap", "目录账号"
+        OIDC = "oidc", "统一身份认证（OIDC）"
+        CAS = "cas", "统一身份认证（CAS）"
+        WECOM = "wecom", "企业微信/政务微信"
+        DINGTALK = "dingtalk", "钉钉/浙政钉"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+        SUPERSEDED = "superseded", "已被新申请取代"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_changes", verbose_name="账号")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.ACCESS)
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="单位")
+    leader = models.ForeignKey("org.Leader", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="对应区领导")
+    activate = models.BooleanField("批准后启用账号", default=False)
+    source = models.CharField("提出方", max_length=10, choices=Source.choices, default=Source.SYSADMIN)
+    reason = models.CharField("说明", max_length=300, blank=True)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name="申请人")
+    requested_at = models.DateTimeField("提出时间", default=timezone.now)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name="审批人")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    # The set-up code (new account, password reset): a keyed digest of both halves; the
+    # second half kept encrypted only until the approving administrator has seen it.
+    code_digest = models.CharField("开通码校验值", max_length=80, blank=True)
+    code_second_half = EncryptedTextField("开通码后半段", purpose="setup-code", blank=True)
+    code_expires_at = models.DateTimeField("开通码有效期至", null=True, blank=True)
+    code_used_at = models.DateTimeField("开通码使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账号变更申请"
+        verbose_name_plural = "账号变更申请"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_kind_display()}"
+
+    def describe(self) -> str:
+        """What the change gives, in Chinese."""
+        if self.kind == self.Kind.PASSWORD:
+            return "重置密码（本人凭两段开通码自行设置）"
+        text = self.get_role_display() if self.role else ""
+        if self.unit_id:
+            text += f"·{self.unit}"
+        if self.leader_id:
+            text += f"·{self.leader}"
+        if self.kind == self.Kind.CREATE:
+            text = f"新建账号：{text}"
+        elif self.activate:
+            text = f"{text}，并启用账号" if text else "启用账号"
+        return text
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code without which no authenticator is bound to an account (issue 14
+    §5): the password alone never enrols a second factor. Issued by the security
+    administrator (双因素认证 page) or on the server (`duban enrolment_code`), told to
+    the person through that second channel; kept as a keyed digest only."""
+
+    VALID_HOURS = 72
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name="账号")
+    digest = models.CharField("校验值", max_length=80)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name="发放人")
+    issued_at = models.DateTimeField("发放时间", default=timezone.now)
+    expires_at = models.DateTimeField("有效期至")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "绑定码"
+        verbose_name_plural = "绑定码"
+        ordering = ["-issued_at", "-id"]
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code (恢复码) that stands in for the authenticator when the
+    phone is lost; ten are made at enrolment and shown once. Kept as a keyed digest."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name="账号")
+    digest = models.CharField("校验值", max_length=80, db_index=True)
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"

@@ -13,7 +13,12 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from duban.plans.access import TASK_ROLES
+from duban.audit import refusals
+from duban.audit.middleware import client_address
+from duban.audit.models import Refusal
+from duban.plans.permissions import TASK_ROLES
+from duban.security import throttle
+from duban.security.models import SecurityPolicy
 
 from .tokens import TokenRefused, check_token
 
@@ -27,9 +32,19 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Authorization 请求头格式应为“Bearer 令牌”")
+        # Refused tokens are counted per address: past the policy's limit, every token
+        # from there is refused for the rest of the minute before it is looked up.
+        address = client_address(request)
+        limit = SecurityPolicy.current().token_failures_per_minute
+        if address and throttle.over(throttle.TOKEN_FAILURES, address, limit):
+            refusals.note(Refusal.Kind.THROTTLED, address=address, path=request.path,
+                          reason=f"接口令牌错误超过每分钟{limit}次")
+            raise exceptions.Throttled(wait=throttle.seconds_left())
         try:
             token = check_token(header[1])
         except TokenRefused as exc:
+            if address:
+                throttle.hit(throttle.TOKEN_FAILURES, address, limit)
             raise exceptions.AuthenticationFailed(str(exc)) from None
         return token.user, token
 

@@ -7,10 +7,10 @@ import secrets
 from django import forms
 from django.utils import timezone
 
+from duban.lib import outbound
 from duban.plans.models import Plan
 
 from .models import ApiToken, Webhook
-from .webhooks import url_problem
 
 EXPIRY_CHOICES = [("30", "30天"), ("90", "90天"), ("180", "180天"), ("365", "一年"), ("never", "长期有效（不建议）")]
 MAX_TOKENS = 10
@@ -53,7 +53,7 @@ class WebhookForm(forms.ModelForm):
         model = Webhook
         fields = ["name", "url", "plan", "secret"]
         labels = {"plan": "限定方案"}
-        help_texts = {"url": "内网系统的接收地址，以 http:// 或 https:// 开头", "plan": "留空表示所有方案的任务"}
+        help_texts = {"url": "接收系统的地址，以 http:// 或 https:// 开头；主机须在安全管理员的外发地址白名单中", "plan": "留空表示所有方案的任务"}
         error_messages = {"name": {"required": "请填写名称"}, "url": {"required": "请填写接收地址"}}
         widgets = {"url": forms.TextInput(attrs={"size": 60, "placeholder": "http://oa.example.gov/duban-hook"})}
 
@@ -67,9 +67,10 @@ class WebhookForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"].strip()
-        problem = url_problem(url)
-        if problem:
-            raise forms.ValidationError(problem)
+        try:
+            outbound.check_url(url)
+        except outbound.Refused as exc:
+            raise forms.ValidationError(f"接收地址不能使用：{exc}") from None
         return url
 
     def clean_secret(self):

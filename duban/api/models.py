@@ -5,9 +5,10 @@ other systems when a task's status light changes.
   the secret is stored (the secret is shown once, at creation); ``prefix`` is kept
   to tell tokens apart on the page.
 - ``Webhook``: a subscription the office sets up (URL, signing secret, optional plan).
-- ``TaskLight``: the last light ``duban status_webhooks`` saw for each task; a change
-  against it is a ``LightChange``, which gets one ``WebhookDelivery`` per matching
-  webhook (the delivery log).
+- ``LightChange``: one change of a task's stored light (duban.status), which gets one
+  outbox message per matching webhook (duban.jobs; the delivery log is those
+  messages). The light itself is duban.status's ``TaskStatus`` (it took over the rows
+  of the former ``TaskLight``, migration status 0002).
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from duban.lib.secretfields import EncryptedTextField
+from duban.status.rules import LABELS
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -66,11 +70,12 @@ class Webhook(models.Model):
     ``url`` signed with ``secret`` (HMAC-SHA256 of the body, header
     ``X-Duban-Signature: sha256=<hex>``). ``plan`` limits it to one plan's tasks.
     URLs are expected to be on the intranet; only http:// and https:// are allowed.
-    The secret is kept as given: it is needed to sign every message."""
+    The secret is needed to sign every message, so it is kept encrypted (SM4-GCM,
+    duban.lib.secretfields), not hashed."""
 
     name = models.CharField("名称", max_length=60)
     url = models.CharField("接收地址", max_length=500)
-    secret = models.CharField("签名密钥", max_length=128)
+    secret = EncryptedTextField("签名密钥", max_length=128, purpose="webhook")
     plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                              verbose_name="限定方案")
     active = models.BooleanField("启用", default=True)
@@ -85,23 +90,6 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class TaskLight(models.Model):
-    """The light of a task as ``duban status_webhooks`` last recorded it. ``version``
-    goes up by one on every recorded change; a change is claimed with a conditional
-    ``UPDATE … WHERE version = n``, so two runs at once record it (and send it) once."""
-
-    task = models.OneToOneField("plans.Task", primary_key=True, on_delete=models.CASCADE, related_name="+",
-                                verbose_name="任务")
-    color = models.CharField("状态", max_length=10)
-    reasons = models.JSONField("原因", default=list)
-    version = models.PositiveIntegerField("版本", default=1)
-    changed_at = models.DateTimeField("变化时间", default=timezone.now)
-
-    class Meta:
-        verbose_name = "任务状态记录"
-        verbose_name_plural = "任务状态记录"
 
 
 class LightChange(models.Model):
@@ -123,46 +111,8 @@ class LightChange(models.Model):
 
     @property
     def old_label(self) -> str:
-        from duban.supervision.status import LABELS
-
         return LABELS.get(self.old_color, self.old_color)
 
     @property
     def new_label(self) -> str:
-        from duban.supervision.status import LABELS
-
         return LABELS.get(self.new_color, self.new_color)
-
-
-class WebhookDelivery(models.Model):
-    """One message of one change to one webhook: the delivery log. Claimed with a
-    conditional UPDATE (queued → sending) before it is sent; retried with a growing
-    pause; after the last attempt left as failed."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "待发送"
-        SENDING = "sending", "发送中"
-        SENT = "sent", "已送达"
-        FAILED = "failed", "发送失败"
-
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name="推送")
-    change = models.ForeignKey(LightChange, on_delete=models.CASCADE, related_name="deliveries", verbose_name="状态变化")
-    body = models.TextField("消息内容")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True, db_index=True)
-    claimed_by = models.CharField("发送进程", max_length=100, blank=True)
-    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
-    response_status = models.PositiveSmallIntegerField("响应状态码", null=True, blank=True)
-    last_error = models.TextField("最近错误", blank=True)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
-    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "推送记录"
-        verbose_name_plural = "推送记录"
-        ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["webhook", "change"], name="webhook_delivery_once")]
-
-    def __str__(self) -> str:
-        return f"{self.webhook} · {self.change_id}"

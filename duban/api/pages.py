@@ -10,12 +10,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from duban.accounts.permissions import office_required
 from duban.audit.log import record
-from duban.plans.access import task_roles_required
+from duban.plans.permissions import task_roles_required
 
 from .authentication import PolicySessionAuthentication
 from .forms import TokenForm, WebhookForm
-from .models import ApiToken, Webhook, WebhookDelivery
+from .models import ApiToken, Webhook
 from .tokens import create_token, revoke_token
+from .webhooks import deliveries
 
 
 # --- personal API tokens ---------------------------------------------------------------------
@@ -65,8 +66,7 @@ def webhooks(request):
             return redirect("api:webhooks")
         form = WebhookForm()
     hooks = Webhook.objects.select_related("plan").order_by("id")
-    deliveries = WebhookDelivery.objects.select_related("webhook", "change__task").order_by("-id")[:50]
-    return render(request, "api/webhooks.html", {"form": form, "hooks": hooks, "deliveries": deliveries,
+    return render(request, "api/webhooks.html", {"form": form, "hooks": hooks, "deliveries": deliveries(),
                                                 "secret": secret, "nav": "api_webhooks"})
 
 

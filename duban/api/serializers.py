@@ -9,11 +9,12 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from duban.plans.models import Plan, Section, Target, Task, TaskUnit
-from duban.rounds import actions as round_actions
+from duban.plans.models import Category, Plan, Section, Target, Task, TaskUnit
+from duban.rounds import permissions as round_permissions
 from duban.rounds.models import ProgressStatus, Report, Round
+from duban.supervision import permissions as supervision_permissions
 from duban.supervision.models import Notice
-from duban.workplans import rules
+from duban.workplans import permissions
 from duban.workplans.models import Milestone
 
 LIGHTS = [("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯"), ("done", "已销号")]
@@ -54,10 +55,16 @@ class SectionSerializer(serializers.ModelSerializer):
         fields = ["id", "order", "title"]
 
 
+CATEGORY_HELP = "事项类别：" + " / ".join(f"{v} {label}" for v, label in Category.choices)
+
+
 class PlanSerializer(serializers.ModelSerializer):
+    category = serializers.ChoiceField(choices=Category.choices, read_only=True,
+                                       help_text=CATEGORY_HELP + "（plan 为导入的分工方案，其余为该类事项的年度台账）")
+
     class Meta:
         model = Plan
-        fields = ["id", "title", "issuer", "issued", "doc_number", "year", "default_deadline", "revision",
+        fields = ["id", "title", "category", "issuer", "issued", "doc_number", "year", "default_deadline", "revision",
                   "imported_at", "updated_at"]
 
 
@@ -86,7 +93,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     """A ledger row. The view loads leaders and units (prefetch), the milestone counts
-    (annotations of duban.plans.filters.with_row_facts) and the light (attach_status)."""
+    (annotations of duban.ledger.filters.with_row_facts) and the light (attach_status)."""
 
     section = SectionSerializer(read_only=True, allow_null=True)
     leaders = serializers.SerializerMethodField()
@@ -100,10 +107,13 @@ class TaskSerializer(serializers.ModelSerializer):
     milestone_done = serializers.IntegerField(read_only=True)
     milestone_overdue = serializers.IntegerField(read_only=True)
     needs_measurable = serializers.BooleanField(read_only=True, help_text="尚无量化指标或可量化节点")
+    category = serializers.ChoiceField(source="plan.category", choices=Category.choices, read_only=True,
+                                       help_text=CATEGORY_HELP)
+    year = serializers.IntegerField(source="plan.year", read_only=True, help_text="年度")
 
     class Meta:
         model = Task
-        fields = ["id", "plan", "section", "subsection", "number", "title", "kind", "deadline", "deadline_text",
+        fields = ["id", "category", "year", "plan", "section", "subsection", "number", "title", "kind", "deadline", "deadline_text",
                   "effective_deadline", "extended", "withdrawn", "leaders", "lead_units", "co_units", "status",
                   "milestone_count", "milestone_done", "milestone_overdue", "needs_measurable"]
 
@@ -142,7 +152,7 @@ class TaskDetailSerializer(TaskSerializer):
 
 class MilestoneSerializer(serializers.ModelSerializer):
     """A milestone; ``can_edit`` and ``can_complete`` say what the caller may do with
-    it (duban.workplans.rules), when the view gave the task in the context."""
+    it (duban.workplans.permissions), when the view gave the task in the context."""
 
     unit = RefSerializer(read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField()
@@ -168,11 +178,11 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
     def get_can_edit(self, m) -> bool:
         user = self._user()
-        return bool(user and user.is_authenticated and rules.can_edit_milestone(user, m, self._task(m)))
+        return bool(user and user.is_authenticated and permissions.can_edit_milestone(user, m, self._task(m)))
 
     def get_can_complete(self, m) -> bool:
         user = self._user()
-        return bool(user and user.is_authenticated and rules.can_complete_milestone(user, m, self._task(m)))
+        return bool(user and user.is_authenticated and permissions.can_complete_milestone(user, m, self._task(m)))
 
 
 class MilestoneCreateSerializer(serializers.Serializer):
@@ -256,7 +266,7 @@ class ReportSerializer(serializers.ModelSerializer):
     def get_can_edit(self, report) -> bool:
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return bool(user and user.is_authenticated and round_actions.can_edit(user, report))
+        return bool(user and user.is_authenticated and round_permissions.can_edit(user, report))
 
 
 class ReportWriteSerializer(serializers.Serializer):
@@ -279,17 +289,40 @@ class ReportSubmitSerializer(ReportWriteSerializer):
 
 # --- notices ------------------------------------------------------------------------------
 
+class EvidenceFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    size = serializers.IntegerField(help_text="字节")
+    content_type = serializers.CharField()
+
+
+class NoticeReplySerializer(serializers.Serializer):
+    unit = RefSerializer()
+    text = serializers.CharField()
+    replied_at = serializers.DateTimeField()
+    files = EvidenceFileSerializer(many=True, help_text="佐证材料（下载：/supervision/evidence/{id}/）")
+
+
 class NoticeSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True, help_text="督办〔年〕N号")
     title = serializers.CharField(read_only=True)
     task = TaskRefSerializer(read_only=True)
     units = RefSerializer(many=True, read_only=True)
     leaders = RefSerializer(many=True, read_only=True)
+    replies = serializers.SerializerMethodField(
+        help_text="各单位的回复（每个单位一条；单位人员只见本单位的），status 为 partly 时尚有单位未回复")
 
     class Meta:
         model = Notice
         fields = ["id", "number", "title", "level", "task", "units", "leaders", "facts", "requirement", "reply_by",
-                  "status", "issued_at", "reply", "replied_at", "close_note", "closed_at"]
+                  "status", "issued_at", "replies", "close_note", "closed_at"]
+
+    @extend_schema_field(NoticeReplySerializer(many=True))
+    def get_replies(self, notice):
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return NoticeReplySerializer(supervision_permissions.replies_visible_to(request.user, notice), many=True).data
 
 
 # --- indicators ----------------------------------------------------------------------------
@@ -349,3 +382,42 @@ class IndicatorSerializer(TargetSerializer):
             "horizon": fc.horizon, "value": fc.value, "method": fc.method, "state": fc.state,
             "state_label": fc.state_label, "note": fc.note, "miss_reason": r.miss_reason, "points": fc.points,
         }).data
+
+
+# --- items of the other kinds ----------------------------------------------------------------
+
+class ItemCreateSerializer(serializers.Serializer):
+    """A new 督办事项 of one kind, with the columns of that kind's Excel template (the
+    same checks and Chinese messages): dates as 2026-06-30, units as names separated
+    by 、, the leader by name, choices by value or label."""
+
+    category = serializers.ChoiceField(choices=[c for c in Category.choices if c[0] not in ("plan", "carryover")],
+                                       help_text="instruction 领导批示件 / meeting 会议议定事项 / proposal 建议提案 / "
+                                                 "assigned 上级交办和督查反馈事项")
+    # 领导批示件
+    leader = serializers.CharField(required=False, help_text="批示领导姓名（instruction）")
+    document_title = serializers.CharField(required=False, help_text="来文标题（instruction）")
+    instruction = serializers.CharField(required=False, help_text="批示内容（instruction）")
+    instructed_on = serializers.CharField(required=False, help_text="批示日期（instruction）")
+    workdays = serializers.CharField(required=False, help_text="办理期限（工作日），与 deadline 二选一（instruction）")
+    # 会议议定事项
+    meeting = serializers.CharField(required=False, help_text="会议名称（meeting）；同名同日的会议归为一次")
+    held_on = serializers.CharField(required=False, help_text="会议日期（meeting）")
+    text = serializers.CharField(required=False, help_text="议定事项（meeting）")
+    # 建议提案
+    kind = serializers.CharField(required=False, help_text="suggestion 人大代表建议 / proposal 政协委员提案（proposal）")
+    number = serializers.CharField(required=False, help_text="编号（proposal）")
+    proposers = serializers.CharField(required=False, help_text="代表（委员）（proposal）")
+    assigned_on = serializers.CharField(required=False, help_text="交办日期（proposal）")
+    # 上级交办
+    source = serializers.CharField(required=False, help_text="assigned 上级交办 / inspection 督查反馈问题（assigned）")
+    issuer = serializers.CharField(required=False, help_text="交办机关（assigned）")
+    doc_number = serializers.CharField(required=False, help_text="交办单文号（assigned）")
+    problem = serializers.CharField(required=False, help_text="问题描述（assigned）")
+    measures = serializers.CharField(required=False, help_text="整改措施（assigned）")
+    # shared
+    title = serializers.CharField(required=False, help_text="事项标题：案由（proposal）或交办事项（assigned）")
+    received_on = serializers.CharField(required=False, help_text="收文 / 收到日期（instruction, assigned）")
+    deadline = serializers.CharField(required=False, help_text="完成时限")
+    lead_units = serializers.CharField(required=False, help_text="牵头（主办）单位，多个用、分隔")
+    co_units = serializers.CharField(required=False, help_text="配合（协办）单位，多个用、分隔")

@@ -3,7 +3,7 @@ tokens and status-change webhooks."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from duban.plans.access import task_roles_required
+from duban.plans.permissions import task_roles_required
 
 from . import pages, views
 
@@ -17,6 +17,7 @@ router.register("rounds", views.RoundViewSet, basename="round")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("notices", views.NoticeViewSet, basename="notice")
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("items", views.ItemViewSet, basename="item")
 
 urlpatterns = [
     path("tokens/", pages.tokens, name="tokens"),

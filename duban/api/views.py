@@ -4,12 +4,12 @@ notices and indicators.
 The same rules as the pages, from the same code:
 
 - every query starts from the model's ``visible_to(user)`` (tasks through
-  ``duban.plans.access.visible_tasks``); an object outside it answers 404;
+  ``duban.plans.permissions.visible_tasks``); an object outside it answers 404;
 - the task list is the ledger: ``LedgerFilterForm`` reads the filters,
   ``filter_tasks``/``sort_tasks``/``with_row_facts`` build the query, ``attach_status``
-  gives the lights (duban.plans.filters, duban.plans.lights);
-- writes check the rules the pages check (duban.workplans.rules,
-  duban.rounds.actions.can_edit), validate with the pages' forms, and change data only
+  gives the lights (duban.ledger.filters, duban.plans.lights);
+- writes check the rules the pages check (duban.workplans.permissions,
+  duban.rounds.permissions.can_edit), validate with the pages' forms, and change data only
   through the actions (duban.workplans.actions, duban.rounds.actions), which write the
   audit record; a stale ``version`` answers 409 with the object as now saved;
 - the three administrative roles get 403 (authentication.BusinessRolesOnly).
@@ -27,16 +27,20 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from duban.plans import filters
-from duban.plans.access import get_task_for_user, visible_tasks
+from duban.ledger import filters
+from duban.plans.permissions import get_task_for_user, visible_tasks
 from duban.indicators.forecast import forecasts_for_tasks
+from duban.items import actions as item_actions
+from duban.items import intake as item_intake
 from duban.plans.lights import attach_status
-from duban.plans.models import Plan, Target
+from duban.plans.models import Category, Plan, Target
+from duban.status.store import ensure_current
 from duban.rounds import actions as round_actions
+from duban.rounds import permissions as round_permissions
 from duban.rounds.models import Report, Round
 from duban.supervision.models import Notice
 from duban.workplans import actions as milestone_actions
-from duban.workplans import rules
+from duban.workplans import permissions
 from duban.workplans.forms import CompleteForm, DeleteForm, MilestoneForm, ReopenForm
 from duban.workplans.models import Milestone
 from duban.workplans.views import get_milestone_for_user
@@ -116,6 +120,9 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 # --- tasks ---------------------------------------------------------------------------------
 
 LEDGER_PARAMS = [
+    OpenApiParameter("category", OpenApiTypes.STR, enum=[c for c, _ in Category.choices],
+                     description="事项类别：" + "，".join(f"{c} {label}" for c, label in Category.choices)),
+    OpenApiParameter("year", OpenApiTypes.INT, description="年度；不传时，有多个年度则为当前（最新）年度，传空值为全部年度"),
     OpenApiParameter("q", OpenApiTypes.STR, description="关键词：任务内容、序号、单位或领导，空格分隔多个词（全部匹配）"),
     _id_param("plan", "分工方案 id"),
     _id_param("section", "部分 id"),
@@ -159,6 +166,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         chosen = form.filters()
         matched = filters.sort_tasks(filters.filter_tasks(tasks, chosen, as_of=as_of),
                                      chosen.get("sort") or filters.DEFAULT_SORT)
+        ensure_current(as_of)  # signed in by token: the middleware did not see who (duban.status)
         page = self.paginate_queryset(filters.with_row_facts(matched, as_of))
         attach_status(page, as_of)
         return self.get_paginated_response(s.TaskSerializer(page, many=True, context=self.get_serializer_context()).data)
@@ -167,6 +175,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         as_of = timezone.localdate()
         qs = filters.with_row_facts(visible_tasks(request.user), as_of).prefetch_related("targets")
         task = get_task_for_user(request, object_id(pk), qs)
+        ensure_current(as_of)
         attach_status([task], as_of)
         return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data)
 
@@ -181,10 +190,10 @@ class TaskViewSet(viewsets.GenericViewSet):
         if request.method == "GET":
             rows = task.milestones.select_related("unit").order_by("due", "order", "id")
             return Response(s.MilestoneSerializer(rows, many=True, context=context).data)
-        _require(rules.can_add_milestone(request.user, task), "您可以查看此任务，但无权修改其工作方案")
+        _require(permissions.can_add_milestone(request.user, task), "您可以查看此任务，但无权修改其工作方案")
         given = s.MilestoneCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        form = MilestoneForm(_form_data(given.validated_data), units=rules.unit_choices(request.user, task))
+        form = MilestoneForm(_form_data(given.validated_data), units=permissions.unit_choices(request.user, task))
         if not form.is_valid():
             raise form_errors(form)
         data = {k: form.cleaned_data[k] for k in ("title", "due", "unit", "owner", "is_measurable")}
@@ -232,13 +241,13 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def partial_update(self, request, pk=None):
         m = self.get_object()
         task = m.task
-        _require(rules.can_edit_milestone(request.user, m, task),
+        _require(permissions.can_edit_milestone(request.user, m, task),
                  "方案原文中的阶段节点不能修改" if m.source == Milestone.Source.PLAN else "您只能修改本单位负责的节点")
         given = s.MilestoneUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = dict(given.validated_data)
         version = values.pop("version")
-        units = rules.unit_choices(request.user, task)
+        units = permissions.unit_choices(request.user, task)
         if m.unit_id and m.unit not in units:
             units = [*units, m.unit]  # keep the current unit, as the page does
         current = {"title": m.title, "due": m.due, "unit": m.unit_id, "owner": m.owner, "is_measurable": m.is_measurable}
@@ -251,7 +260,7 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def destroy(self, request, pk=None):
         m = self.get_object()
-        _require(rules.can_delete_milestone(request.user, m, m.task),
+        _require(permissions.can_delete_milestone(request.user, m, m.task),
                  "方案原文中的阶段节点不能删除" if m.source == Milestone.Source.PLAN else "您只能删除本单位负责的节点")
         form = DeleteForm(request.query_params)
         if not form.is_valid():
@@ -273,7 +282,7 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def _done_or_reopen(self, request, serializer_class, form_class, mode: str):
         m = self.get_object()
-        _require(rules.can_complete_milestone(request.user, m, m.task), "您只能办理本单位负责的节点")
+        _require(permissions.can_complete_milestone(request.user, m, m.task), "您只能办理本单位负责的节点")
         given = serializer_class(data=request.data)
         given.is_valid(raise_exception=True)
         kwargs = {"as_of": timezone.localdate()} if mode == "complete" else {}
@@ -401,7 +410,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def partial_update(self, request, pk=None):
         report = self.get_object()
-        _require(round_actions.can_edit(request.user, report), "该报告当前不能修改")
+        _require(round_permissions.can_edit(request.user, report), "该报告当前不能修改")
         given = s.ReportWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = dict(given.validated_data)
@@ -417,7 +426,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         report = self.get_object()
-        _require(round_actions.can_edit(request.user, report), "该报告当前不能报送")
+        _require(round_permissions.can_edit(request.user, report), "该报告当前不能报送")
         given = s.ReportSubmitSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = dict(given.validated_data)
@@ -533,3 +542,38 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, pk=None):
         target = self.get_object()
         return Response(s.IndicatorSerializer(target, context=self._context([target])).data)
+
+
+# --- items of the other kinds (duban.items) ------------------------------------------------------
+
+@extend_schema_view(
+    create=extend_schema(summary="新建督办事项（批示件、会议议定事项、建议提案、上级交办）", request=s.ItemCreateSerializer,
+                         description="督查室使用。字段与各类事项的 Excel 导入模板相同，检查和提示也相同；"
+                                     "出错时返回 400 和每个问题的中文说明，不写入任何数据。",
+                         responses={201: s.TaskDetailSerializer, **errors(400, 403)}),
+)
+class ItemViewSet(viewsets.GenericViewSet):
+    serializer_class = s.ItemCreateSerializer
+
+    def get_queryset(self):
+        return visible_tasks(self.request.user)
+
+    def create(self, request):
+        _require(request.user.is_office, "只有督查室可以新建督办事项")
+        given = s.ItemCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        category = given.validated_data["category"]
+        row = {k: str(v) for k, v in given.validated_data.items() if k != "category"}
+        values, problems = item_intake.check_row(category, row, where="")
+        if problems:
+            raise exceptions.ValidationError({"non_field_errors": problems})
+        try:
+            with transaction.atomic():
+                task = item_intake.create_one(category, values, actor=request.user)
+        except item_actions.ItemError as exc:
+            raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
+        as_of = timezone.localdate()
+        task = filters.with_row_facts(visible_tasks(request.user), as_of).prefetch_related("targets").get(pk=task.pk)
+        attach_status([task], as_of)
+        return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)

@@ -9,6 +9,13 @@ deleter is the archive command: inside one transaction it writes a permit for it
 cutoff, deletes the rows it has already archived and verified, and removes the permit.
 On PostgreSQL TRUNCATE is refused too unless an unbounded permit exists.
 
+The triggers stop mistakes and the application's own code; they cannot stop someone
+with the database's password, who can drop them, write a permit or INSERT a row. What
+makes that visible is the hash chain (duban/audit/chain.py): a row changed, inserted or
+deleted under a hand-written permit breaks the chain at that row, and `duban
+verify_audit` names it; the archive's sanctioned deletions are covered by its archive
+files, which are part of the chain.
+
 audit_delete_permit is a plain table with no Django model, so Django's test flush
 (DELETE/TRUNCATE of every model table) leaves it alone; the test suite holds an
 unbounded permit (open_for_tests) so the flush between transactional tests can empty
@@ -25,21 +32,25 @@ PERMIT_TABLE = "audit_delete_permit"
 UNBOUNDED = datetime(9999, 12, 31, tzinfo=dt_timezone.utc)
 
 # Every column of audit_event but actor_id and task_id (SQLite has no row-to-JSON to
-# compare whole rows; a column added to Event later must be added here too).
-_FIXED = ["id", "at", "actor_name", "address", "action", "object_type", "object_id", "summary",
-          "before", "after", "result"]
+# compare whole rows; a column added to Event later must be added here too, in a
+# migration that installs the guard again). FIXED_V1: before the hash chain (0002).
+FIXED_V1 = ["id", "at", "actor_name", "address", "action", "object_type", "object_id", "summary",
+            "before", "after", "result"]
+FIXED = [*FIXED_V1, "seq", "prev_hash", "hash"]
 
-SQLITE_INSTALL = [
-    f"CREATE TABLE IF NOT EXISTS {PERMIT_TABLE} (cutoff datetime NOT NULL)",
-    "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event WHEN NOT ("
-    + " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in _FIXED)
-    + " AND (NEW.actor_id IS OLD.actor_id OR NEW.actor_id IS NULL)"
-    " AND (NEW.task_id IS OLD.task_id OR NEW.task_id IS NULL))"
-    " BEGIN SELECT RAISE(ABORT, 'audit_event is append-only: rows cannot be changed'); END",
-    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event"
-    f" WHEN NOT EXISTS (SELECT 1 FROM {PERMIT_TABLE} p WHERE OLD.at < p.cutoff)"
-    " BEGIN SELECT RAISE(ABORT, 'audit_event is append-only: rows cannot be deleted'); END",
-]
+
+def _sqlite_install(fixed: list[str]) -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS {PERMIT_TABLE} (cutoff datetime NOT NULL)",
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event WHEN NOT ("
+        + " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in fixed)
+        + " AND (NEW.actor_id IS OLD.actor_id OR NEW.actor_id IS NULL)"
+        " AND (NEW.task_id IS OLD.task_id OR NEW.task_id IS NULL))"
+        " BEGIN SELECT RAISE(ABORT, 'audit_event is append-only: rows cannot be changed'); END",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event"
+        f" WHEN NOT EXISTS (SELECT 1 FROM {PERMIT_TABLE} p WHERE OLD.at < p.cutoff)"
+        " BEGIN SELECT RAISE(ABORT, 'audit_event is append-only: rows cannot be deleted'); END",
+    ]
 SQLITE_REMOVE = [
     "DROP TRIGGER IF EXISTS audit_event_no_update",
     "DROP TRIGGER IF EXISTS audit_event_no_delete",
@@ -77,21 +88,21 @@ POSTGRES_REMOVE = [
 ]
 
 
-def _statements(vendor: str, install: bool) -> list[str]:
+def _statements(vendor: str, install: bool, fixed: list[str]) -> list[str]:
     if vendor == "sqlite":
-        return SQLITE_INSTALL if install else SQLITE_REMOVE
+        return _sqlite_install(fixed) if install else SQLITE_REMOVE
     if vendor == "postgresql":
         return POSTGRES_INSTALL if install else POSTGRES_REMOVE
     return []  # other databases: the application-level guard (models.py) only
 
 
-def install(schema_editor) -> None:
-    for sql in _statements(schema_editor.connection.vendor, True):
+def install(schema_editor, fixed: list[str] = FIXED) -> None:
+    for sql in _statements(schema_editor.connection.vendor, True, fixed):
         schema_editor.execute(sql, params=None)
 
 
 def remove(schema_editor) -> None:
-    for sql in _statements(schema_editor.connection.vendor, False):
+    for sql in _statements(schema_editor.connection.vendor, False, FIXED):
         schema_editor.execute(sql, params=None)
 
 

@@ -1,7 +1,13 @@
 """Backup archives: one file holding a consistent copy of the database and the private
 files, and putting one back.
 
-An archive is a gzip-compressed tar file (mode 0600) with these members:
+An archive (``duban-backup-YYYYmmdd-HHMMSS.dbk``, mode 0600) is a gzip-compressed tar
+file, encrypted and signed as it is written (duban.lib.crypto's sealed stream: SM4-GCM
+in 1 MiB chunks and an HMAC-SM3 signature over the whole file, or AES-256-GCM and
+HMAC-SHA256 under the ``intl`` suite). The keys are derived from the master key
+(DUBAN_MASTER_KEY or its file), which is never in the archive: whoever holds the file
+without the key can neither read it (password hashes, second-factor seeds, webhook
+secrets included) nor change it unseen. The tar file has these members:
 
 - ``database/duban.sqlite3`` (SQLite, online backup API) or ``database/duban.pgdump``
   (PostgreSQL, ``pg_dump -Fc``): see duban/backups/database.py;
@@ -16,22 +22,26 @@ The database is copied first and the files after: files are only ever added (a
 removed attachment keeps its file), so every file the copied database refers to is in
 the archive; any that is not is listed in the manifest as ``missing_files``.
 
-Restoring first extracts the whole archive into a staging folder beside the private
-storage root, checking every member against the manifest (a damaged, truncated,
+Restoring first checks the signature over every byte and refuses an unsigned (older
+format), foreign or wrongly signed file with nothing read out of it; then extracts the
+whole archive into a staging folder beside the private storage root, checking every
+member against the manifest (a damaged, truncated,
 tampered or foreign file is refused there, before anything live is touched), then
 refuses another database vendor or a migration this program does not know (a backup
 of a newer Duban). Then the private files are swapped in (two renames: the old folder
 is kept until the end), the database is replaced in one transaction, and if that
 fails the old files are swapped back. Audit events recorded after the backup was made
 are written back after the restore (a restore must not erase the trail of what
-happened since, nor its own record), and the restore itself is audited.
+happened since, nor its own record), and the restore itself is audited. Credentials
+revoked or changed since the backup stay revoked (duban/backups/credentials.py): the
+restore lists them.
 """
 from __future__ import annotations
 
 import getpass
-import gzip
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -50,15 +60,22 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from duban.audit import chain
 from duban.audit.archive import archive_dir
 from duban.audit.log import record
 from duban.audit.models import Event
+from duban.lib import crypto, filemodes
+from duban.status.models import StatusDay
 
-from . import database
+from . import credentials, database
 from .errors import BackupError
+
+log = logging.getLogger(__name__)
 
 FORMAT = "duban-backup"
 FORMAT_VERSION = 1
+SUFFIX = ".dbk"
+PURPOSE = "backup"
 MANIFEST = "manifest.json"
 DB_MEMBER = {"sqlite": "database/duban.sqlite3", "postgresql": "database/duban.pgdump"}
 TREES = ("files", "audit-archive")
@@ -137,7 +154,7 @@ class BackupResult:
 
 
 def _target(output: str | os.PathLike | None) -> Path:
-    name = f"duban-backup-{_stamp()}.tar.gz"
+    name = f"duban-backup-{_stamp()}{SUFFIX}"
     if output is None:
         folder = backups_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -157,7 +174,7 @@ def _target(output: str | os.PathLike | None) -> Path:
     while target.exists():
         if output is not None and not Path(output).is_dir() and not str(output).endswith(("/", os.sep)):
             raise BackupError(f"文件已存在，不会覆盖：{target}")
-        target = base.with_name(base.name.replace(".tar.gz", f"-{n}.tar.gz"))
+        target = base.with_name(base.name.replace(SUFFIX, f"-{n}{SUFFIX}"))
         n += 1
     return target
 
@@ -188,7 +205,7 @@ def _add(tar: tarfile.TarFile, name: str, path: Path, members: dict) -> None:
 def prune(folder: Path, keep: int) -> list[str]:
     """Removes all but the newest `keep` archives made by `duban backup` in `folder`
     (and their .sha256 files); returns the names removed."""
-    archives = sorted(folder.glob("duban-backup-*.tar.gz"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    archives = sorted(folder.glob(f"duban-backup-*{SUFFIX}"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
     removed = []
     for path in archives[max(keep, 1):]:
         path.unlink(missing_ok=True)
@@ -202,7 +219,9 @@ def create_backup(output: str | os.PathLike | None = None, *, actor=None, keep: 
     The live database and files are only read. With `keep`, older archives in the same
     folder beyond the newest `keep` are removed afterwards."""
     target = _target(output)
-    work = Path(_mkdtemp(target.parent, ".duban-backup-"))
+    # The plain copy of the database stays on this machine (never in an output folder
+    # that may be a share), and only until it is encrypted into the archive.
+    work = Path(_mkdtemp(Path(settings.DATA_DIR) / "tmp", ".duban-backup-"))
     part = target.with_name(f".{target.name}.part")
     try:
         vendor = connection.vendor
@@ -213,7 +232,8 @@ def create_backup(output: str | os.PathLike | None = None, *, actor=None, keep: 
         members: dict[str, dict] = {}
         fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6, format=tarfile.PAX_FORMAT) as tar:
+            sealed = crypto.StreamWriter(raw, PURPOSE)
+            with tarfile.open(fileobj=sealed, mode="w:gz", compresslevel=6, format=tarfile.PAX_FORMAT) as tar:
                 _add(tar, DB_MEMBER[vendor], db_copy, members)
                 for tree, root in _tree_roots().items():
                     for path, rel in _walk(root):
@@ -231,13 +251,16 @@ def create_backup(output: str | os.PathLike | None = None, *, actor=None, keep: 
                     "migrations": snap.migrations,
                     "tables": snap.tables,
                     "audit_max_id": snap.audit_max_id,
+                    "audit_head": list(snap.audit_head),
                     "missing_files": [f for f in snap.referenced_files if f not in present],
                     "members": members,
+                    "sealed_with": crypto.describe_suite(),
                 }
                 data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mtime, info.mode = len(data), int(timezone.now().timestamp()), 0o600
                 tar.addfile(info, _BytesReader(data))
+            sealed.close()
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(part, target)
@@ -324,22 +347,6 @@ class PreparedRestore:
         ]
 
 
-class _Reader:
-    """The archive file read once, front to back, hashing every byte."""
-
-    def __init__(self, path: Path):
-        self.fh = open(path, "rb")
-        self.hash = hashlib.sha256()
-
-    def read(self, size=-1):
-        data = self.fh.read(size)
-        self.hash.update(data)
-        return data
-
-    def close(self):
-        self.fh.close()
-
-
 def _safe_member(name: str) -> PurePosixPath:
     p = PurePosixPath(name)
     if p.is_absolute() or any(part in ("", ".", "..") for part in p.parts) or "\\" in name:
@@ -349,30 +356,39 @@ def _safe_member(name: str) -> PurePosixPath:
     return p
 
 
-def _check_compression(path: Path) -> str:
-    """Reads the whole file once: the gzip checksum and length of every byte (a flipped
-    bit or a cut-off file fails here); returns the file's SHA-256."""
-    reader = _Reader(path)
+def _opened(path: Path):
+    """The archive's plaintext, once its signature has been checked over every byte."""
+    raw = open(path, "rb")
     try:
-        with gzip.GzipFile(fileobj=reader, mode="rb") as gz:
-            while gz.read(CHUNK):
-                pass
-        while reader.read(CHUNK):  # anything after the gzip stream counts in the digest too
-            pass
-    except (OSError, EOFError, zlib.error) as exc:
-        raise BackupError(f"备份文件已损坏或不完整，无法读取（{type(exc).__name__}: {exc}）") from exc
-    finally:
-        reader.close()
-    return reader.hash.hexdigest()
+        return raw, crypto.StreamReader(raw, PURPOSE)
+    except crypto.CryptoError as exc:
+        raw.close()
+        raise BackupError(_refusal(str(exc))) from exc
+    except BaseException:
+        raw.close()
+        raise
+
+
+def _refusal(reason: str) -> str:
+    if "旧格式" in reason:
+        return ("该文件未加密、未签名（旧格式的备份，或不是 Duban 备份文件），无法确认它未被改动，已拒绝恢复；"
+                "请使用本版本 duban backup 生成的 .dbk 备份文件")
+    if "不是本系统" in reason:
+        return "不是 Duban 备份文件（不是本系统加密签名的备份格式）"
+    if "签名不符" in reason:
+        return ("备份文件签名校验未通过：文件被改动，或由另一把主密钥生成（请确认 DUBAN_MASTER_KEY 与生成备份时相同），"
+                "已拒绝恢复")
+    return f"备份文件签名校验未通过（{reason}），已拒绝恢复"
 
 
 def _extract(path: Path, work: Path) -> tuple[dict, dict, str]:
     """Every member into `work`, hashed on the way; the manifest; the archive's digest."""
-    digest = _check_compression(path)
+    digest = sha256_file(path)
+    raw, plain = _opened(path)
     seen: dict[str, dict] = {}
     manifest_bytes = None
     try:
-        with tarfile.open(path, mode="r|gz") as tar:
+        with tarfile.open(fileobj=plain, mode="r|gz") as tar:
             for info in tar:
                 rel = _safe_member(info.name)
                 if info.name in seen or (info.name == MANIFEST and manifest_bytes is not None):
@@ -384,16 +400,22 @@ def _extract(path: Path, work: Path) -> tuple[dict, dict, str]:
                     manifest_bytes = src.read(50 * 1024 * 1024)
                     continue
                 dest = work.joinpath(*rel.parts)
-                dest.parent.mkdir(parents=True, exist_ok=True)
+                filemodes.private_dirs(dest.parent, below=work)
                 h, size = hashlib.sha256(), 0
-                with open(dest, "wb") as out:
+                # 0600 from the first byte: restored files are as private as the live ones.
+                with os.fdopen(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, filemodes.PRIVATE_FILE),
+                               "wb") as out:
                     while chunk := src.read(CHUNK):
                         h.update(chunk)
                         size += len(chunk)
                         out.write(chunk)
                 seen[info.name] = {"sha256": h.hexdigest(), "size": size}
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise BackupError(f"备份文件已损坏或不完整，无法读取（{type(exc).__name__}: {exc}）") from exc
+    except crypto.CryptoError as exc:
+        raise BackupError(_refusal(str(exc))) from exc
+    finally:
+        raw.close()
     if manifest_bytes is None:
         raise BackupError("备份文件中没有 manifest.json：不是 Duban 备份文件，或文件不完整")
     try:
@@ -483,21 +505,44 @@ class RestoreResult:
     carried_events: int
     migrated: list[str]
     files: int
+    credentials_kept: list[str] = field(default_factory=list)
 
 
 _EVENT_FIELDS = [f for f in Event._meta.concrete_fields]
 
 
 def _events_after(max_id: int) -> list[dict]:
-    try:
-        return list(Event.objects.filter(id__gt=max_id).order_by("id").values(*[f.attname for f in _EVENT_FIELDS]))
-    except Exception:  # noqa: BLE001 - a database without the audit table has nothing to keep
-        return []
+    """The audit events recorded after the backup was made. A database without the
+    audit table (not migrated yet) has none; any other failure stops the restore before
+    anything is replaced (they would be lost)."""
+    with connection.cursor() as cur:
+        if Event._meta.db_table not in connection.introspection.table_names(cur):
+            return []
+    return list(Event.objects.filter(id__gt=max_id).order_by("seq").values(*[f.attname for f in _EVENT_FIELDS]))
+
+
+def _keep_events(rows: list[dict], stamp: str) -> Path:
+    """Writes the events recorded after the backup to a file of their own beside the
+    backups (0600, fsynced) before anything is replaced: until they are written back
+    into the restored database, that file is their only copy, and it is removed only
+    after they are."""
+    folder = backups_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"restore-{stamp}-events-after-backup.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(rows, fh, ensure_ascii=False, default=str)
+        fh.flush()
+        os.fsync(fh.fileno())
+    _fsync_dir(folder)
+    return path
 
 
 def _write_back_events(rows: list[dict]) -> None:
-    """Events recorded after the backup was made, written back with their ids; a person
-    or task that the restored data no longer has is left out (the name stays)."""
+    """Events recorded after the backup was made, written back with their ids as new
+    links of the restored chain (the same links again when the restored chain is the
+    one they were made on); a person or task that the restored data no longer has is
+    left out (the name stays)."""
     if not rows:
         return
     from duban.accounts.models import User
@@ -505,37 +550,27 @@ def _write_back_events(rows: list[dict]) -> None:
 
     users = set(User.objects.filter(pk__in={r["actor_id"] for r in rows if r["actor_id"]}).values_list("pk", flat=True))
     tasks = set(Task.objects.filter(pk__in={r["task_id"] for r in rows if r["task_id"]}).values_list("pk", flat=True))
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _EVENT_FIELDS)
-    marks = ", ".join(["%s"] * len(_EVENT_FIELDS))
-    sql = f"INSERT INTO {connection.ops.quote_name(Event._meta.db_table)} ({columns}) VALUES ({marks})"
+    for row in rows:
+        if row["actor_id"] not in users:
+            row["actor_id"] = None
+        if row["task_id"] not in tasks:
+            row["task_id"] = None
+    chain.append_rows(rows)
     with connection.cursor() as cur:
-        for row in rows:
-            row = dict(row)
-            if row["actor_id"] not in users:
-                row["actor_id"] = None
-            if row["task_id"] not in tasks:
-                row["task_id"] = None
-            cur.execute(sql, [f.get_db_prep_save(row[f.attname], connection) for f in _EVENT_FIELDS])
         for statement in connection.ops.sequence_reset_sql(no_style(), [Event]):
             cur.execute(statement)
 
 
-def _bump_data_version() -> None:
-    from duban.lib import dataversion
-
-    token = secrets.token_hex(8)
-    with connection.cursor() as cur:
-        if dataversion.TABLE in connection.introspection.table_names(cur):
-            cur.execute(f"UPDATE {dataversion.TABLE} SET token = %s WHERE id = 1", [token])
-    from duban.supervision import changes
-
-    changes.renew_epoch()  # lights kept since the last computation belong to the old history
+def _statuses_recomputed_next() -> None:
+    """The restored stored lights (duban.status) are as of the backup's day: the next
+    reader recomputes them all for today (``ensure_current``)."""
+    StatusDay.objects.all().delete()
 
 
 def _swap_in(staged: Path, live: Path, stamp: str) -> Path | None:
     """Puts `staged` in place of `live` with two renames; returns where the old folder went."""
     live.parent.mkdir(parents=True, exist_ok=True)
-    staged.mkdir(parents=True, exist_ok=True)
+    filemodes.private_dir(staged)
     old = None
     if live.exists():
         old = live.with_name(f".{live.name}.before-restore-{stamp}")
@@ -565,8 +600,9 @@ def _add_audit_archives(staged: Path, live: Path) -> int:
     for path, rel in _walk(staged):
         dest = live / rel
         if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            filemodes.private_dirs(dest.parent, below=live)
             shutil.copy2(path, dest)
+            filemodes.private_file(dest)
             added += 1
     return added
 
@@ -576,8 +612,12 @@ def apply_restore(prepared: PreparedRestore, *, actor=None) -> RestoreResult:
     m = prepared.manifest
     stamp = _stamp() + "-" + secrets.token_hex(3)
     carried = _events_after(int(m["audit_max_id"]))
-    (prepared.work / "events-after-backup.json").write_text(
-        json.dumps(carried, ensure_ascii=False, default=str), encoding="utf-8")
+    # Credentials revoked since the backup stay revoked — when this database carries on
+    # from the backup (its audit chain holds the backup's newest link); a new or
+    # another installation has nothing to compare with.
+    head = m.get("audit_head") or [0, ""]
+    live_credentials = credentials.capture() if chain.contains(int(head[0]), head[1]) else None
+    kept = _keep_events(carried, stamp)
     files_root = private_root()
     old = _swap_in(prepared.work / "files", files_root, stamp)
     try:
@@ -587,17 +627,30 @@ def apply_restore(prepared: PreparedRestore, *, actor=None) -> RestoreResult:
             database.pg_restore(prepared.db_file, m["tables"], prepared.work)
     except BaseException:
         _swap_back(files_root, old, stamp)
+        # The database is replaced in one transaction: it failed, so the live database
+        # is unchanged and still holds the later events the file copied.
+        kept.unlink(missing_ok=True)
         raise
     connection.close()
     migrated = []
-    if _unapplied():
-        from django.core.management import call_command
+    try:
+        if _unapplied():
+            from django.core.management import call_command
 
-        call_command("migrate", interactive=False, verbosity=0)
-        migrated = prepared.pending_migrations
-    with transaction.atomic():
-        _write_back_events(carried)
-        _bump_data_version()
+            call_command("migrate", interactive=False, verbosity=0)
+            migrated = prepared.pending_migrations
+        with transaction.atomic():
+            still_revoked = credentials.reapply(live_credentials)
+            _write_back_events(carried)
+            _statuses_recomputed_next()
+    except Exception as exc:
+        # The backup's database is in place but the events recorded since were not
+        # written back: their copy in `kept` stays, and so does the old files folder.
+        log.exception("restore of %s: the database was replaced, the later audit events were not written back "
+                      "(kept in %s)", prepared.archive.name, kept)
+        raise BackupError(f"数据库已恢复，但备份之后的审计记录{len(carried)}条未能写回（{type(exc).__name__}: {exc}）；"
+                          f"这些记录保存在 {kept}，请勿删除，修复问题后联系技术支持写回") from exc
+    kept.unlink()
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     _add_audit_archives(prepared.work / "audit-archive", archive_dir())
@@ -605,11 +658,12 @@ def apply_restore(prepared: PreparedRestore, *, actor=None) -> RestoreResult:
     created = timezone.localtime(datetime.fromisoformat(m["created_at"]))
     record("backup.restore", actor=actor,
            summary=f"从备份 {prepared.archive.name}（{created:%Y-%m-%d %H:%M:%S}）恢复数据库和{files}个文件"
-                   f"（{_os_user()}）；保留备份之后的审计记录{len(carried)}条",
+                   f"（{_os_user()}）；保留备份之后的审计记录{len(carried)}条；"
+                   f"凭据与会话处理{len(still_revoked)}项（备份之后撤销或更换的凭据保持撤销）",
            after={"file": str(prepared.archive), "sha256": prepared.sha256, "created_at": m["created_at"],
                   "duban_version": m["duban_version"], "audit_max_id": m["audit_max_id"],
-                  "events_kept": len(carried), "migrated": migrated})
-    return RestoreResult(m, len(carried), migrated, files)
+                  "events_kept": len(carried), "migrated": migrated, "credentials_kept": still_revoked})
+    return RestoreResult(m, len(carried), migrated, files, still_revoked)
 
 
 def _unapplied() -> bool:
@@ -637,4 +691,5 @@ def record_failure(action: str, archive: str, exc: Exception, *, actor=None) -> 
                summary=f"{_FAILED[action]}失败（{_os_user()}）：{exc}"[:500],
                after={"file": str(archive)})
     except Exception:  # noqa: BLE001 - the database itself may be what failed
-        pass
+        # The failure is still told to the operator by the command; the log keeps both.
+        log.exception("could not audit the failed %s of %s (it failed with: %s)", action, archive, exc)

@@ -50,6 +50,7 @@ class Snapshot:
     migrations: dict[str, list[str]]
     audit_max_id: int
     referenced_files: list[str] = field(default_factory=list)
+    audit_head: tuple[int, str] = (0, "")  # the audit chain's newest link (seq, hash)
 
 
 def vendor() -> str:
@@ -100,6 +101,16 @@ def _read_state(cur, tables: list[str]) -> tuple[dict[str, int], dict[str, list[
     return counts, migrations, audit_max, sorted(referenced)
 
 
+def _audit_head(cur, tables: list[str]) -> tuple[int, str]:
+    """The audit chain's newest link in the copy: what tells later whether a live
+    database carries on from this backup (duban.backups.credentials)."""
+    if "audit_chainhead" not in tables:
+        return 0, ""
+    cur.execute("SELECT seq, last_hash FROM audit_chainhead WHERE id = 1")
+    row = cur.fetchone()
+    return (int(row[0]), row[1] or "") if row else (0, "")
+
+
 # --- SQLite -----------------------------------------------------------------------------
 
 def sqlite_path() -> Path:
@@ -143,10 +154,13 @@ def sqlite_snapshot(dest: Path) -> Snapshot:
     conn = sqlite3.connect(f"file:{dest}?mode=ro", uri=True)
     try:
         cur = conn.cursor()
-        counts, migrations, audit_max, referenced = _read_state(cur, _sqlite_tables(conn))
+        tables = _sqlite_tables(conn)
+        counts, migrations, audit_max, referenced = _read_state(cur, tables)
+        head = _audit_head(cur, tables)
     finally:
         conn.close()
-    return Snapshot("sqlite", version, f"sqlite3 {version} online backup", counts, migrations, audit_max, referenced)
+    return Snapshot("sqlite", version, f"sqlite3 {version} online backup", counts, migrations, audit_max, referenced,
+                    head)
 
 
 def sqlite_counts(path: Path) -> dict[str, int]:
@@ -266,11 +280,13 @@ def pg_snapshot(dest: Path) -> Snapshot:
             # The dump and everything the manifest says are read from one snapshot.
             _run([pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot_id}",
                   f"--file={dest}", f"--dbname={conninfo}"], env, "pg_dump 导出数据库")
-            counts, migrations, audit_max, referenced = _read_state(cur, _pg_tables(cur))
+            tables = _pg_tables(cur)
+            counts, migrations, audit_max, referenced = _read_state(cur, tables)
+            head = _audit_head(cur, tables)
         conn.rollback()
     finally:
         conn.close()
-    return Snapshot("postgresql", server_version, tool, counts, migrations, audit_max, referenced)
+    return Snapshot("postgresql", server_version, tool, counts, migrations, audit_max, referenced, head)
 
 
 def pg_check_dump(path: Path, made_by: str) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from duban.plans.models import Plan, Section
+from duban.plans.models import Category, Plan, Section, current_year
 
 from duban.lib.concurrency import fingerprint, fingerprint_field
 
@@ -22,17 +22,67 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class FilterForm(forms.Form):
-    """统计日期 and 分工方案. An invalid value is reported on its field (in Chinese, with
-    what was given) and left out: the page then shows today's figures, all plans."""
+class ScopeFields(forms.Form):
+    """事项类别 and 年度, shared by the dashboards' filters. Without a year in the
+    address the current year (the newest with any 督办事项) is shown, unless a plan is
+    chosen (the plan has its year); "全部年度" (an empty year) shows every year."""
+
+    category = forms.ChoiceField(label="事项类别", choices=[("", "全部类别")] + Category.choices, required=False,
+                                 error_messages={"invalid_choice": "所选事项类别不存在，已显示全部类别"})
+    year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None,
+                                  error_messages={"invalid_choice": "所选年度没有督办事项，已显示全部年度"})
+
+    def _setup_scope(self, data) -> None:
+        years = sorted(set(Plan.objects.order_by().values_list("year", flat=True)), reverse=True)
+        self.fields["year"].choices = [("", "全部年度")] + [(y, f"{y}年") for y in years]
+        self.default_year = None
+        if (data is None or "year" not in data) and not ((data or {}).get("plan") or (data or {}).get("section")):
+            self.default_year = current_year()
+            if self.default_year is not None:  # shown selected: the form is bound, its data is what it shows
+                self.data = self.data.copy() if hasattr(self.data, "copy") else dict(self.data)
+                self.data["year"] = str(self.default_year)
+
+    def scope(self) -> dict:
+        """{plan, category, year}: what the figures cover (invalid fields left out)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"plan": data.get("plan"), "category": data.get("category") or None,
+                "year": data.get("year") or self.default_year}
+
+    def scope_query(self) -> str:
+        """The scope as ledger filters (the ledger reads the same names)."""
+        from urllib.parse import urlencode
+
+        s = self.scope()
+        q = {}
+        if s["plan"]:
+            q["plan"] = s["plan"].pk
+        if s["category"]:
+            q["category"] = s["category"]
+        q["year"] = s["year"] or ""  # empty: every year (the ledger's own default is the newest)
+        return urlencode(q)
+
+    def scope_label(self) -> str:
+        s = self.scope()
+        parts = [f"{s['year']}年" if s["year"] else "全部年度", Category(s["category"]).label if s["category"] else "全部类别"]
+        return "·".join(parts)
+
+
+class FilterForm(ScopeFields):
+    """统计日期, 事项类别, 年度 and 方案或台账. An invalid value is reported on its field (in
+    Chinese, with what was given) and left out: the page then shows today's figures,
+    all kinds, all plans."""
 
     as_of = forms.CharField(label="统计日期", required=False, max_length=30, widget=DateInput())
-    plan = forms.ModelChoiceField(Plan.objects.all(), label="分工方案", required=False, empty_label="全部",
+    plan = forms.ModelChoiceField(Plan.objects.all(), label="方案或台账", required=False, empty_label="全部",
                                   error_messages={"invalid_choice": "所选分工方案不存在，已显示全部方案"})
+
+    field_order = ["as_of", "category", "year", "plan"]
 
     def __init__(self, data, *, today: dt.date):
         super().__init__(data, label_suffix="")
         self.today = today
+        self._setup_scope(data)
 
     def clean_as_of(self) -> dt.date | None:
         raw = (self.cleaned_data.get("as_of") or "").strip()
@@ -57,10 +107,11 @@ class FilterForm(forms.Form):
         return data.get("as_of") or self.today, data.get("plan")
 
 
-class MatrixForm(forms.Form):
+class MatrixForm(ScopeFields):
     ORDERS = [("trouble", "红黄灯多的单位在前"), ("name", "按单位名称")]
 
-    plan = forms.ModelChoiceField(Plan.objects.all(), label="分工方案", required=False, empty_label="全部",
+    field_order = ["category", "year", "plan", "section", "order"]
+    plan = forms.ModelChoiceField(Plan.objects.all(), label="方案或台账", required=False, empty_label="全部",
                                   error_messages={"invalid_choice": "所选分工方案不存在，已显示全部方案"})
     section = forms.ModelChoiceField(Section.objects.select_related("plan"), label="部分", required=False,
                                      empty_label="全部", error_messages={"invalid_choice": "所选部分不存在，已显示全部"})
@@ -71,6 +122,7 @@ class MatrixForm(forms.Form):
 
     def __init__(self, data):
         super().__init__(data, label_suffix="")
+        self._setup_scope(data)
 
     def clean(self):
         data = super().clean()
@@ -83,7 +135,7 @@ class MatrixForm(forms.Form):
     def values(self) -> dict:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {"plan": data.get("plan"), "section": data.get("section"), "order": data.get("order") or "trouble",
+        return {**self.scope(), "section": data.get("section"), "order": data.get("order") or "trouble",
                 "page": data.get("page") or 1}
 
 

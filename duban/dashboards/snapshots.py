@@ -1,8 +1,9 @@
 """The lights of a round's plan on the round's due date (RoundSnapshot), for the
 trend across rounds.
 
-Computing the lights of a plan on a past date costs a status computation over all of
-its tasks (seconds for 100,000 tasks), so each round's is computed once, when its due
+The stored lights (duban.status) are today's; a past date's are computed from the facts
+as they were then (duban.status.facts), which costs a status computation over all of
+the plan's tasks (seconds for 100,000 tasks), so each round's is computed once, when its due
 date has passed, and kept: by the first dashboard that needs it, or by
 ``duban dashboard_snapshots`` (idempotent; run it daily from cron or the scheduler).
 A round whose due date has not passed yet (or is viewed as of an earlier date) is
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from duban.plans.models import Task
+from duban.status.facts import status_for_tasks
 
 from .metrics import COLORS
 from .models import RoundSnapshot
@@ -21,8 +23,6 @@ from .models import RoundSnapshot
 
 def compute(rnd) -> dict[str, list[int]]:
     """Ids of the round's plan's active tasks by light on the round's due date."""
-    from duban.supervision.status import status_for_tasks
-
     statuses = status_for_tasks(Task.objects.filter(plan_id=rnd.plan_id).active(), rnd.due_on)
     out: dict[str, list[int]] = {c: [] for c in COLORS}
     for pk, s in statuses.items():

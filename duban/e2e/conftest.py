@@ -104,6 +104,16 @@ def browser():
     _CHROMIUM.release()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _views_loaded():
+    """The URLconf and every view module imported before the first test, as a gunicorn
+    worker does when it starts (duban/wsgi.py): otherwise the live server's first request
+    imports them, which can take longer than a step's timeout on a busy machine."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns
+
+
 @pytest.fixture
 def page(browser, live_server, request, tmp_path):
     """A fresh tab with no cookies, on the live server. Confirmation dialogs

@@ -60,6 +60,15 @@ def timeline(page: Page):
     return region.last
 
 
+def wait_htmx_idle(page: Page) -> None:
+    """Waits until htmx has no request in flight and has settled what it swapped in.
+    A click on a freshly swapped link before htmx has processed it is a plain
+    navigation, which reloads the page under the test's next step."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def add_milestone(page: Page, *, title: str, due: str, owner: str, unit: str | None = None) -> None:
     """Fills the add-milestone form on a task page and submits it."""
     form = page.locator("main form").filter(has=page.get_by_label("节点内容", exact=True)).first
@@ -74,6 +83,7 @@ def add_milestone(page: Page, *, title: str, due: str, owner: str, unit: str | N
         unit_field.select_option(index=1)
     form.get_by_label("责任人", exact=True).fill(owner)
     form.get_by_role("button", name=ADD).first.click()
+    wait_htmx_idle(page)
 
 
 def milestone_row(page: Page, title: str):
@@ -83,6 +93,7 @@ def milestone_row(page: Page, title: str):
 
 def complete_milestone(page: Page, *, title: str, evidence: str) -> None:
     """Marks the milestone `title` done with an evidence note."""
+    wait_htmx_idle(page)
     row = milestone_row(page, title)
     row.get_by_role("button", name=MARK_DONE).or_(row.get_by_role("link", name=MARK_DONE)).first.click()
     # Within the row: the task page has other notes of this kind (the task's own
@@ -92,5 +103,7 @@ def complete_milestone(page: Page, *, title: str, evidence: str) -> None:
     form = row.locator("form").filter(has=page.get_by_label(label))
     note = form.get_by_label(label).first
     expect(note).to_be_visible()
+    wait_htmx_idle(page)
     note.fill(evidence)
     form.get_by_role("button", name=CONFIRM_DONE).first.click()
+    wait_htmx_idle(page)

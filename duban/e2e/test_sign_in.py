@@ -33,7 +33,7 @@ def test_it_lands_on_the_home_page_with_the_right_password(page, office):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     expect(page.get_by_role("navigation", name="主导航")).to_be_visible()
     expect(page.locator("header")).to_contain_text("督查室")
-    expect(page.get_by_role("link", name="任务台账")).to_be_visible()
+    expect(page.get_by_role("navigation", name="主导航").get_by_role("link", name="任务台账")).to_be_visible()
     expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 

@@ -1,8 +1,9 @@
 """The round briefing (督查通报): how a dispatch round went, as an official document.
 
 ``build_briefing(rnd, today=)`` computes the figures from the database;
-``briefing_blocks(b)`` says them as document blocks (duban.lib.officedoc), which
-``briefing_docx`` / ``briefing_pdf`` lay out as Word and PDF.
+``briefing_context(b)`` says them as the placeholders of the office's template
+(duban.documents, kind "briefing"), which ``briefing_docx`` fills and ``briefing_pdf``
+converts.
 
 Definitions (printed in the briefing's 说明):
 
@@ -14,7 +15,7 @@ Definitions (printed in the briefing's 说明):
   (duban.dashboards.metrics);
 - returned (被退回): sent back at least once — now returned, or submitted again after
   a return (a second frozen version);
-- lights: ``duban.supervision.status.status_for_tasks`` of the round's tasks on the
+- lights: ``duban.status.store.statuses`` of the round's tasks on the
   round's due date, or on the briefing date while the round is not yet due;
 - praised (表扬): units whose every slot went in on time, none returned, all accepted;
   criticised (批评): units with a missing, late or returned slot.
@@ -29,9 +30,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from duban.documents import render
 from duban.lib import officedoc
-from duban.lib.officedoc import Heading, Masthead, Para, Signature, Table, Title, cn_date
+from duban.lib.officedoc import cn_date
 from duban.plans.models import Section, Task, TaskLeader, TaskUnit
+from duban.status.store import statuses
 
 LIGHTS = ("red", "yellow", "green", "done")
 LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已销号"}
@@ -167,7 +170,6 @@ def issue_number(rnd) -> int:
 def build_briefing(rnd, *, today: dt.date | None = None) -> Briefing:
     """The figures of round `rnd` on `today` (the briefing date)."""
     from duban.rounds.models import Report, ReportVersion
-    from duban.supervision.status import status_for_tasks
 
     today = today or timezone.localdate()
     as_of = min(today, rnd.due_on)
@@ -197,7 +199,7 @@ def build_briefing(rnd, *, today: dt.date | None = None) -> Briefing:
     for task_id, name in (TaskLeader.objects.filter(task_id__in=in_round).order_by("task_id", "order")
                           .values_list("task_id", "leader__name")):
         tasks[task_id].leaders.append(name)
-    for task_id, status in status_for_tasks(ids, as_of).items():
+    for task_id, status in statuses(ids, as_of).items():
         if task_id in tasks:
             tasks[task_id].status = status
     ordered = sorted(tasks.values(), key=lambda t: t.order)
@@ -229,91 +231,76 @@ def _task_label(t: TaskInfo) -> str:
     return t.number or "—"
 
 
-def briefing_blocks(b: Briefing) -> list:
+def light_counts(lights: Counter) -> dict:
+    """红灯数, 黄灯数, 绿灯数, 已销号数 as text."""
+    return {f"{LIGHT_LABELS[c]}数": str(lights[c]) for c in LIGHTS}
+
+
+def briefing_context(b: Briefing) -> dict:
+    """The placeholders of the 督查通报 (duban.documents.kinds "briefing")."""
     rnd, t = b.round, b.total
     pending = f"，尚未到报送截止日期、暂未报送{t.pending}份" if t.pending else ""
-    lights = "、".join(f"{LIGHT_LABELS[c]}{t.lights[c]}项" for c in LIGHTS)
-    blocks: list = [
-        Masthead("督查通报", f"第{b.number}期", b.issuer, cn_date(b.today)),
-        Title(b.title),
-        Para(f"按照《{rnd.plan.title}》要求，{b.issuer}组织开展了{rnd.name}（调度期{cn_date(rnd.period_start)}至"
-             f"{cn_date(rnd.period_end)}，报送截止{cn_date(rnd.due_on)}）。现将有关情况通报如下："),
-        Heading("一、总体情况"),
-        Para(f"本次调度涉及重点任务{t.tasks}项，应报报告{t.slots}份。截至{cn_date(b.today)}，按时报送{t.on_time}份，"
-             f"迟报{t.late}份，缺报{t.missing}份{pending}；被退回{t.returned}份，已采纳{t.accepted}份，"
-             f"按时报送率{t.on_time_rate}。"),
-        Para(f"按预警规则，截至{cn_date(b.as_of)}，本次调度涉及的任务中{lights}。"),
-        Table(["应报", "按时报送", "迟报", "缺报", "未到截止", "被退回", "已采纳", "按时报送率"],
-              [[t.slots, t.on_time, t.late, t.missing, t.pending, t.returned, t.accepted, t.on_time_rate]]),
-        Heading("二、分部分情况"),
-        Table(["部分", "任务", "红灯", "黄灯", "绿灯", "已销号", "应报", "按时", "迟报", "缺报", "被退回"],
-              [[s.name, s.tasks, *(s.lights[c] for c in LIGHTS), s.slots, s.on_time, s.late, s.missing, s.returned]
-               for s in b.sections],
-              widths=[4.2, 1, 1, 1, 1, 1.2, 1, 1, 1, 1, 1.2]),
-        Heading("三、分单位情况"),
-        Table(["单位", "应报", "按时", "迟报", "缺报", "未到截止", "被退回", "已采纳", "按时报送率"],
-              [[u.name, u.slots, u.on_time, u.late, u.missing, u.pending, u.returned, u.accepted, u.on_time_rate]
-               for u in b.units],
-              widths=[3.4, 1, 1, 1, 1, 1.3, 1.2, 1.2, 1.6]),
-        Heading("四、红灯任务"),
-        Para(f"截至{cn_date(b.as_of)}，以下{len(b.red)}项任务亮红灯，请牵头领导督促、牵头单位抓紧整改："
-             if b.red else "本次调度涉及的任务中没有亮红灯的任务。"),
-    ]
-    if b.red:
-        blocks.append(Table(["序号", "工作任务", "牵头单位", "牵头领导", "预警原因"],
-                            [[_task_label(x), short(x.title), "、".join(x.lead_units), "、".join(x.leaders),
-                              "；".join(x.status.reasons)] for x in b.red],
-                            widths=[0.8, 4, 1.8, 1.2, 3.6]))
     tasks = {x.pk: x for x in b.tasks}
-    late = b.late_or_missing
-    blocks += [
-        Heading("五、迟报、缺报情况"),
-        Para(f"本次调度迟报{t.late}份、缺报{t.missing}份，明细如下：" if late else "本次调度没有迟报、缺报的报告。"),
-    ]
-    if late:
-        rows = []
-        for s in sorted(late, key=lambda s: (s.state != "missing", s.unit, tasks[s.task_id].order)):
-            if s.state == "missing":
-                what = "缺报"
-            else:
-                what = f"迟报（{s.submitted_on.isoformat()}报送，逾期{(s.submitted_on - rnd.due_on).days}天）"
-            x = tasks[s.task_id]
-            rows.append([s.unit, _task_label(x), short(x.title, 40), "牵头" if s.role == "lead" else "配合", what])
-        blocks.append(Table(["单位", "序号", "工作任务", "角色", "情况"], rows, widths=[2, 0.8, 4.4, 0.8, 3]))
+    late_rows = []
+    for s in sorted(b.late_or_missing, key=lambda s: (s.state != "missing", s.unit, tasks[s.task_id].order)):
+        if s.state == "missing":
+            what = "缺报"
+        else:
+            what = f"迟报（{s.submitted_on.isoformat()}报送，逾期{(s.submitted_on - rnd.due_on).days}天）"
+        x = tasks[s.task_id]
+        late_rows.append({"单位": s.unit, "序号": _task_label(x), "工作任务": short(x.title, 40),
+                          "角色": "牵头" if s.role == "lead" else "配合", "情况": what})
     praised, criticised = b.praised, b.criticised
-    blocks += [
-        Heading("六、表扬和批评"),
-        Para("表扬规则：本次调度应报报告全部按时报送、没有被退回且均已被采纳的单位，予以通报表扬。"),
-        Para(f"予以通报表扬的单位（{len(praised)}个）：{'、'.join(u.name for u in praised)}。"
-             if praised else "本次调度没有符合通报表扬条件的单位。"),
-        Para("批评规则：本次调度有缺报、迟报或报告被退回的单位，予以通报批评。"),
-        Para(f"予以通报批评的单位（{len(criticised)}个）如下：" if criticised else "本次调度没有需通报批评的单位。"),
-    ]
-    if criticised:
-        blocks.append(Table(["单位", "缺报", "迟报", "被退回", "情况"],
-                            [[u.name, u.missing, u.late, u.returned, u.faults()] for u in criticised],
-                            widths=[3, 1, 1, 1.2, 4]))
-    blocks += [
-        Heading("七、有关要求"),
-        Para("请各责任单位对照本通报查摆问题：红灯任务的牵头单位要分析原因、明确措施和时限，抓紧推动任务回到正常进度；"
-             "缺报、迟报单位要于3个工作日内通过督办系统补报，并压实联络员责任，确保今后按时报送。"),
-        Heading("八、说明"),
-        Para(f"按时报送指首次报送日期不晚于报送截止日期（{cn_date(rnd.due_on)}）；迟报指首次报送晚于截止日期；"
-             f"缺报指截至{cn_date(b.today)}仍未报送；被退回指报告曾被退回（现为退回状态，或退回后再次报送）。"
-             "每项任务的每个责任单位各为一份应报报告。"),
-        Para(f"红黄绿灯按督办系统预警规则计算，以{cn_date(b.as_of)}为准：逾期未完成或多期缺报为红灯，"
-             "临近时限、节点逾期、报告被退回、进度落后序时进度或指标预计不达标为黄灯，其余为绿灯，已销号任务单列。"),
-        Signature([b.issuer, cn_date(b.today)]),
-    ]
-    return blocks
+    return {
+        "期数": str(b.number),
+        "标题": b.title,
+        "调度名称": rnd.name,
+        "方案名称": rnd.plan.title,
+        "调度期开始": cn_date(rnd.period_start),
+        "调度期结束": cn_date(rnd.period_end),
+        "报送截止": cn_date(rnd.due_on),
+        "灯色截至": cn_date(b.as_of),
+        "任务数": str(t.tasks),
+        **{label: str(getattr(t, attr)) for label, attr in (
+            ("应报", "slots"), ("按时报送", "on_time"), ("迟报", "late"), ("缺报", "missing"), ("未到截止", "pending"),
+            ("被退回", "returned"), ("已采纳", "accepted"))},
+        "按时报送率": t.on_time_rate,
+        **light_counts(t.lights),
+        "灯色情况": "、".join(f"{LIGHT_LABELS[c]}{t.lights[c]}项" for c in LIGHTS),
+        "总体情况": (f"本次调度涉及重点任务{t.tasks}项，应报报告{t.slots}份。截至{cn_date(b.today)}，按时报送{t.on_time}份，"
+                 f"迟报{t.late}份，缺报{t.missing}份{pending}；被退回{t.returned}份，已采纳{t.accepted}份，"
+                 f"按时报送率{t.on_time_rate}。"),
+        "红灯说明": (f"截至{cn_date(b.as_of)}，以下{len(b.red)}项任务亮红灯，请牵头领导督促、牵头单位抓紧整改："
+                 if b.red else "本次调度涉及的任务中没有亮红灯的任务。"),
+        "迟报缺报说明": (f"本次调度迟报{t.late}份、缺报{t.missing}份，明细如下：" if late_rows
+                   else "本次调度没有迟报、缺报的报告。"),
+        "表扬单位": "、".join(u.name for u in praised),
+        "表扬说明": (f"予以通报表扬的单位（{len(praised)}个）：{'、'.join(u.name for u in praised)}。"
+                 if praised else "本次调度没有符合通报表扬条件的单位。"),
+        "批评说明": f"予以通报批评的单位（{len(criticised)}个）如下：" if criticised else "本次调度没有需通报批评的单位。",
+        "分部分": [{"部分": s.name, "任务": str(s.tasks), "红灯": str(s.lights["red"]), "黄灯": str(s.lights["yellow"]),
+                 "绿灯": str(s.lights["green"]), "已销号": str(s.lights["done"]), "应报": str(s.slots),
+                 "按时": str(s.on_time), "迟报": str(s.late), "缺报": str(s.missing), "被退回": str(s.returned)}
+                for s in b.sections],
+        "分单位": [{"单位": u.name, "应报": str(u.slots), "按时": str(u.on_time), "迟报": str(u.late),
+                 "缺报": str(u.missing), "未到截止": str(u.pending), "被退回": str(u.returned),
+                 "已采纳": str(u.accepted), "按时报送率": u.on_time_rate} for u in b.units],
+        "红灯任务": [{"序号": _task_label(x), "工作任务": short(x.title), "牵头单位": "、".join(x.lead_units),
+                  "牵头领导": "、".join(x.leaders), "预警原因": "；".join(x.status.reasons)} for x in b.red],
+        "迟报缺报": late_rows,
+        "批评单位": [{"单位": u.name, "缺报": str(u.missing), "迟报": str(u.late), "被退回": str(u.returned),
+                  "情况": u.faults()} for u in criticised],
+        "发文机关": b.issuer,
+        "成文日期": cn_date(b.today),
+    }
 
 
 def briefing_docx(b: Briefing) -> bytes:
-    return officedoc.render_docx(briefing_blocks(b), title=f"督查通报 第{b.number}期 {b.title}", author=b.issuer)
+    return render.docx("briefing", briefing_context(b))
 
 
 def briefing_pdf(b: Briefing) -> bytes:
-    return officedoc.render_pdf(briefing_blocks(b), title=f"督查通报 第{b.number}期 {b.title}", author=b.issuer)
+    return render.to_pdf(briefing_docx(b))
 
 
 def filename(b: Briefing, ext: str) -> str:

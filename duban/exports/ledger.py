@@ -8,12 +8,14 @@ about a second: bench/export.py).
 
 Layout: a title row, a line saying as of when, how many and which filters, then the
 header row (frozen, repeated on every printed page) and one row per task, with a
-shaded row for each chapter (部分) when the tasks are in document order. Columns:
+shaded row for each chapter (部分) when the tasks are in document order. The columns
+are the office's saved layout (duban.documents.ledgerlayout: which, their titles,
+order and widths); the customary ones when it saved none:
 序号, 工作任务, 牵头领导, 牵头单位, 配合单位, 完成时限 (the original; the extended one
 under it), 工作节点 (counts and the next node), 量化指标 (target and latest actual),
 进展情况 / 存在问题 / 下一步计划 (the latest report that went out — submitted or
 accepted — that the reader may see: latest round first, the lead unit's before a
-co-unit's), 状态 (light and reasons, ``duban.supervision.status``), 备注 (where
+co-unit's), 状态 (light and reasons, ``duban.status``), 备注 (where
 the progress comes from). Printed on A3 landscape, one page wide.
 """
 from __future__ import annotations
@@ -25,29 +27,19 @@ from typing import BinaryIO, Iterable
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
+from duban.documents.ledgerlayout import default_columns
+from duban.rounds.models import Report
+from duban.status.forecast import COMPARATOR_WORDS, load_indicators, quantity
 from duban.lib.xlsx import FORMULA_TRIGGERS, safe_row, set_default_cell_style
 from duban.plans.models import Section, Task, TaskKind, TaskLeader, TaskUnit
+from duban.status.store import statuses
 from duban.workplans.models import Milestone
 
 MAX_CELL = 32000  # Excel holds at most 32,767 characters in a cell
 
-COLUMNS = [  # (header, width in characters): about 250, so A3 landscape prints at ≈ 85 %
-    ("序号", 5),
-    ("工作任务", 40),
-    ("牵头领导", 8),
-    ("牵头单位", 12),
-    ("配合单位", 14),
-    ("完成时限", 12),
-    ("工作节点", 20),
-    ("量化指标（目标/实际）", 22),
-    ("进展情况", 36),
-    ("存在问题", 20),
-    ("下一步计划", 20),
-    ("状态", 22),
-    ("备注", 16),
-]
-HEADERS = [c[0] for c in COLUMNS]
+HEADERS = [c["title"] for c in default_columns()]  # the customary columns
 HEADER_ROW = 3  # title, subtitle, header
 KIND_LABELS = dict(TaskKind.choices)
 TRIGGERS = frozenset(FORMULA_TRIGGERS)
@@ -83,7 +75,7 @@ class LedgerRow:
     lead_units: list[str] = field(default_factory=list)
     co_units: list[str] = field(default_factory=list)
     effective_deadline: dt.date | None = None
-    status: object | None = None  # duban.supervision.status.Status
+    status: object | None = None  # a stored duban.status TaskStatus, or a computed rules.Status
     milestones: str = "未分解"
     indicators: str = ""
     report: LatestReport | None = None
@@ -135,10 +127,6 @@ def latest_reports(tasks, reports=None) -> dict[int, LatestReport]:
     (submitted or accepted) among `reports` (a Report queryset: what the reader may
     see; every report when None) — the latest round first (by period end), then the
     lead unit's before a co-unit's, then the latest submitted. One query."""
-    from django.utils import timezone
-
-    from duban.rounds.models import Report
-
     reports = Report.objects.all() if reports is None else reports
     # Every counted report of the tasks ranked per task by a window function, the first
     # kept: one pass over the reports (a correlated subquery per task took PostgreSQL
@@ -180,8 +168,6 @@ def _milestone_summary(items: list[tuple], as_of: dt.date) -> str:
 
 
 def _indicator_summary(indicators) -> str:
-    from duban.indicators.forecast import COMPARATOR_WORDS, quantity
-
     lines = []
     for ind in indicators:
         want = f"{COMPARATOR_WORDS.get(ind.comparator, '')}{quantity(ind.value, ind.unit)}"
@@ -198,15 +184,13 @@ def ledger_rows(tasks, *, as_of: dt.date, reports=None) -> list[LedgerRow]:
     """The rows of the ledger for `tasks` (a Task queryset, in its order), as of
     `as_of`; the progress columns from `reports` (a Report queryset, e.g.
     ``Report.objects.visible_to(user)``; every report when None)."""
-    from django.apps import apps
-
     ids = task_ids(tasks)
     source = as_subquery(tasks)
     in_source = source.values("pk")
     rows: dict[int, LedgerRow] = {}
     milestones: dict[int, list[tuple]] = {}
     enabled = gc.isenabled()
-    gc.disable()  # many small objects, no cycles (as supervision.status.load_facts)
+    gc.disable()  # many small objects, no cycles (as duban.status.facts.load_facts)
     try:
         for pk, number, title, section_id, deadline, deadline_text, kind in source.values_list(
                 "pk", "number", "title", "section_id", "deadline", "deadline_text", "kind"):
@@ -225,23 +209,19 @@ def ledger_rows(tasks, *, as_of: dt.date, reports=None) -> list[LedgerRow]:
         for pk, items in milestones.items():
             rows[pk].milestones = _milestone_summary(items, as_of)
 
-        if apps.is_installed("duban.supervision"):
-            from duban.supervision.models import StatusRules
-            from duban.supervision.status import as_rules, compute_status, load_facts
-
-            rules = as_rules(StatusRules.current())
-            for pk, f in load_facts(source, as_of).items():
-                row = rows.get(pk)
-                if row is None:
-                    continue
-                row.status = compute_status(f, as_of, rules)
-                row.effective_deadline = f.deadline
-                if f.indicators:
-                    row.indicators = _indicator_summary(f.indicators)
-        if apps.is_installed("duban.rounds"):
-            for pk, report in latest_reports(source, reports).items():
-                if pk in rows:
-                    rows[pk].report = report
+        # The stored lights (duban.status) for today; another date's computed from the
+        # facts as they were then.
+        for pk, status in statuses(source, as_of).items():
+            row = rows.get(pk)
+            if row is not None:
+                row.status = status
+                row.effective_deadline = status.deadline
+        for pk, indicators in load_indicators(source, as_of).items():
+            if pk in rows:
+                rows[pk].indicators = _indicator_summary(indicators)
+        for pk, report in latest_reports(source, reports).items():
+            if pk in rows:
+                rows[pk].report = report
     finally:
         if enabled:
             gc.enable()
@@ -292,18 +272,17 @@ def _styles(wb) -> dict:
     return default
 
 
-ROOMS = [w - 1.5 for _, w in COLUMNS]  # characters of text a column holds on a line
 LINE_PT = 13.5  # one line of 10 pt text
 MAX_LINES = 30  # a cell taller than this is cut on screen; the text stays whole
 
 
-def row_height(values: list) -> float:
+def row_height(values: list, rooms: list[float]) -> float:
     """The height a row needs for its wrapped text, in points. Spreadsheets do not
     work row heights out for a file they open (LibreOffice keeps the default, and the
     wrapped text overlaps the next rows), so the sheet says them. A Chinese character
     is two character widths, a Latin one: (UTF-8 bytes + characters) / 2 counts that."""
     lines = 1
-    for text, room in zip(values, ROOMS):
+    for text, room in zip(values, rooms):
         if type(text) is not str:
             continue
         # At most this many lines (every character Chinese): skip the exact count when
@@ -333,13 +312,39 @@ def _text(value: str | None) -> str:
     return value if len(value) <= MAX_CELL else value[:MAX_CELL] + "…（内容过长，已截断）"
 
 
+def cell_values(r: LedgerRow, i: int, section_titles: dict) -> dict:
+    """Every column a layout may choose (duban.documents.ledgerlayout.COLUMNS), by key."""
+    rep = r.report
+    return {
+        "number": r.number or str(i),
+        "title": _text(r.title),
+        "leaders": "、".join(r.leaders),
+        "lead_units": "、".join(r.lead_units),
+        "co_units": "、".join(r.co_units),
+        "deadline": r.deadline_cell(),
+        "milestones": r.milestones,
+        "indicators": r.indicators,
+        "progress": _text(rep.progress) if rep else "",
+        "problems": _text(rep.problems) if rep else "",
+        "next_steps": _text(rep.next_steps) if rep else "",
+        "status": r.status_cell(),
+        "remark": r.remark_cell(),
+        "section": section_titles.get(r.section_id, ""),
+        "percent": f"{rep.percent}%" if rep is not None and rep.percent is not None else "",
+        "source": rep.source if rep else "",
+    }
+
+
 def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点任务台账", subtitle: str = "",
-                 reports=None, sections: bool = True, rows: Iterable[LedgerRow] | None = None) -> int:
+                 reports=None, sections: bool = True, rows: Iterable[LedgerRow] | None = None,
+                 columns: list[dict] | None = None) -> int:
     """Writes the ledger of `tasks` (a Task queryset already narrowed to what the
     reader may see, in the order wanted) to the binary stream `out` as .xlsx. The
     progress columns come from `reports` (``Report.objects.visible_to(reader)``; every
     report when None). `sections`: a shaded row before each chapter (for document
-    order). Returns the number of tasks written."""
+    order). `columns`: the office's ledger layout ({"key", "title", "width"} each;
+    duban.documents.ledgerlayout), the customary columns when None. Returns the number
+    of tasks written."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
@@ -350,16 +355,20 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
     if rows is None:
         rows = ledger_rows(tasks, as_of=as_of, reports=reports)
     rows = list(rows)
+    columns = columns or default_columns()
+    keys = [c["key"] for c in columns]
+    rooms = [c["width"] - 1.5 for c in columns]  # characters of text a column holds on a line
+    status_at = keys.index("status") if "status" in keys else None
     section_titles = dict(Section.objects.filter(pk__in={r.section_id for r in rows if r.section_id})
-                          .values_list("pk", "title")) if sections else {}
+                          .values_list("pk", "title")) if (sections or "section" in keys) else {}
 
     wb = Workbook(write_only=True)
     default = _styles(wb)
     ws = wb.create_sheet("任务台账")
-    last_col = get_column_letter(len(COLUMNS))
-    for i, (_, width) in enumerate(COLUMNS, start=1):
+    last_col = get_column_letter(len(columns))
+    for i, col in enumerate(columns, start=1):
         dim = ws.column_dimensions[get_column_letter(i)]
-        dim.width = width
+        dim.width = col["width"]
         # The columns' own format is the default too (LibreOffice applies it to the
         # cells written without one).
         dim.font, dim.alignment, dim.border = default["font"], default["alignment"], default["border"]
@@ -368,7 +377,8 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
     ws.row_dimensions[HEADER_ROW].height = 30
     ws.merged_cells.add(f"A1:{last_col}1")
     ws.merged_cells.add(f"A2:{last_col}2")
-    ws.freeze_panes = f"C{HEADER_ROW + 1}"  # header rows and 序号/工作任务 stay in view
+    # The header rows and the columns up to 工作任务 stay in view.
+    ws.freeze_panes = f"{get_column_letter(keys.index('title') + 2) if 'title' in keys[:3] else 'A'}{HEADER_ROW + 1}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3
@@ -385,9 +395,9 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
         line += f"。{subtitle}"
     ws.append([_cell(ws, title, "ledger_title")])
     ws.append([_cell(ws, line, "ledger_subtitle")])
-    ws.append([_cell(ws, h, "ledger_header") for h in HEADERS])
+    ws.append([_cell(ws, c["title"], "ledger_header") for c in columns])
 
-    n = len(COLUMNS)
+    n = len(columns)
     status_styles = {color: f"ledger_{color}" for color in STATUS_COLORS}
     current_section = object()
     data_rows = 0
@@ -395,38 +405,24 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
     gc.disable()
     try:
         for i, r in enumerate(rows, start=1):
-            if sections and r.section_id != current_section:
+            if sections and n > 1 and r.section_id != current_section:
                 current_section = r.section_id
                 if r.section_id in section_titles:
                     ws.row_dimensions[HEADER_ROW + data_rows + 1].height = 20
                     ws.append([_cell(ws, "", "ledger_section"), _cell(ws, section_titles[r.section_id], "ledger_section")]
                               + [_cell(ws, "", "ledger_section") for _ in range(n - 2)])
                     data_rows += 1
-            rep = r.report
-            values = [
-                r.number or str(i),
-                _text(r.title),
-                "、".join(r.leaders),
-                "、".join(r.lead_units),
-                "、".join(r.co_units),
-                r.deadline_cell(),
-                r.milestones,
-                r.indicators,
-                _text(rep.progress) if rep else "",
-                _text(rep.problems) if rep else "",
-                _text(rep.next_steps) if rep else "",
-                r.status_cell(),
-                r.remark_cell(),
-            ]
+            cells = cell_values(r, i, section_titles)
+            values = [cells[k] for k in keys]
             # Empty cells are not written: the columns' format (grid, font) shows for them.
             values = [v or None for v in values]
-            height = row_height(values)
+            height = row_height(values, rooms)
             # People's text (task titles, progress) is never a formula (a quick look at
             # the first characters first: nearly every row has none).
             if not TRIGGERS.isdisjoint([v[0] for v in values if v]):
                 values = safe_row(ws, values)
-            if r.status is not None and not hasattr(values[11], "style"):
-                values[11] = _cell(ws, values[11], status_styles[r.status.color])
+            if status_at is not None and r.status is not None and not hasattr(values[status_at], "style"):
+                values[status_at] = _cell(ws, values[status_at], status_styles[r.status.color])
             ws.row_dimensions[HEADER_ROW + data_rows + 1].height = height
             ws.append(values)
             data_rows += 1
@@ -442,7 +438,7 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
 
 def describe_filters(form) -> str:
     """The ledger filters in force, in words (筛选条件：牵头领导 李明；状态 红灯), from a
-    ``plans.filters.LedgerFilterForm``: what the sheet's second line says."""
+    ``ledger.filters.LedgerFilterForm``: what the sheet's second line says."""
     values = form.filters()
     parts = []
     for name, field_ in form.fields.items():

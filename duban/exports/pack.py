@@ -4,14 +4,15 @@
 `viewer` may see (the office and the leader see all):
 
 - the tasks off track (red, then yellow, nearest effective deadline first) with the
-  reasons of their lights (``duban.supervision.status``);
+  reasons of their lights (``duban.status``);
 - extension requests still open (待督查室审核 or 待领导审批);
 - open coordination items: addressed to the leader, and the ones raised on the
   leader's tasks addressed to units;
 - the latest progress of every task (the latest report that went out, as the Excel
   ledger: duban.exports.ledger.latest_reports).
 
-``pack_docx(pack)`` lays it out as an official document (duban.lib.officedoc).
+``pack_docx(pack)`` fills the office's template of the pack (duban.documents, kind
+"leader_pack") with ``pack_context(pack)``.
 """
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from duban.lib import officedoc
-from duban.lib.officedoc import Heading, Para, Signature, Table, Title, cn_date
+from duban.documents import render
+from duban.lib.officedoc import cn_date
 from duban.plans.models import Task
 
 from .briefing import LIGHT_LABELS, LIGHTS, office_name, short
@@ -95,68 +96,54 @@ def _progress(r: LedgerRow) -> str:
     return "\n".join(lines)
 
 
-def pack_blocks(p: Pack) -> list:
+def pack_context(p: Pack) -> dict:
+    """The placeholders of the meeting pack (duban.documents.kinds "leader_pack")."""
     name = p.leader.name
     lights = "、".join(f"{LIGHT_LABELS[c]}{p.count(c)}项" for c in LIGHTS)
     off = p.off_track
-    blocks: list = [
-        Title(p.title),
-        Para(f"（截至{cn_date(p.as_of)}）", indent=False),
-        Heading("一、总体情况"),
-        Para(f"{name}同志牵头的重点任务共{len(p.rows)}项，其中{lights}；已逾期{p.overdue}项。"
-             f"待审批的延期申请{len(p.extensions)}件，待协调事项{len(p.items_to_leader) + len(p.items_to_units)}件。"),
-        Heading("二、需关注的任务"),
-        Para(f"红灯{p.count('red')}项、黄灯{p.count('yellow')}项，原因如下：" if off else "牵头的任务中没有亮红灯或黄灯的任务。"),
-    ]
-    if off:
-        blocks.append(Table(["序号", "工作任务", "牵头单位", "完成时限", "状态及原因"],
-                            [[r.number or "—", short(r.title), "、".join(r.lead_units), r.deadline_cell(),
-                              r.status_cell()] for r in off],
-                            widths=[0.8, 4, 1.8, 1.6, 4]))
-    blocks += [
-        Heading("三、待审批的延期申请"),
-        Para(f"共{len(p.extensions)}件：" if p.extensions else "没有待审批的延期申请。"),
-    ]
-    if p.extensions:
-        blocks.append(Table(["序号", "工作任务", "申请单位", "原时限", "申请延至", "延期理由", "办理状态"],
-                            [[_number(e.task), short(e.task.title, 40), e.unit.name, e.old_deadline.isoformat(),
-                              e.new_deadline.isoformat(), short(e.reason, 200), e.get_status_display()]
-                             for e in p.extensions],
-                            widths=[0.8, 3.2, 1.6, 1.5, 1.5, 3, 1.4]))
-    blocks += [
-        Heading("四、待协调事项"),
-        Heading(f"（一）提请{name}同志协调的事项", level=2),
-        Para(f"共{len(p.items_to_leader)}件：" if p.items_to_leader else "没有提请协调、尚未办结的事项。"),
-    ]
-    if p.items_to_leader:
-        blocks.append(Table(["序号", "工作任务", "提出单位", "协调事项", "提出日期"],
-                            [[_number(i.task), short(i.task.title, 40), i.raised_by_unit.name, i.text,
-                              timezone.localdate(i.created_at).isoformat()] for i in p.items_to_leader],
-                            widths=[0.8, 3.4, 1.8, 4.4, 1.6]))
-    blocks += [
-        Heading("（二）牵头任务中提请有关单位协调的事项", level=2),
-        Para(f"共{len(p.items_to_units)}件：" if p.items_to_units else "没有提请有关单位协调、尚未办结的事项。"),
-    ]
-    if p.items_to_units:
-        blocks.append(Table(["序号", "工作任务", "提出单位", "提请单位", "协调事项", "提出日期"],
-                            [[_number(i.task), short(i.task.title, 40), i.raised_by_unit.name,
-                              i.addressed_to_unit.name, i.text, timezone.localdate(i.created_at).isoformat()]
-                             for i in p.items_to_units],
-                            widths=[0.8, 3, 1.6, 1.6, 3.6, 1.5]))
-    blocks += [
-        Heading("五、各项任务最新进展"),
-        Table(["序号", "工作任务", "牵头单位", "状态", "最新进展"],
-              [[r.number or "—", short(r.title), "、".join(r.lead_units),
-                r.status.label if r.status is not None else "", _progress(r)] for r in p.rows],
-              widths=[0.8, 3.4, 1.6, 1, 5.2], empty="没有牵头的任务。"),
-        Signature([p.issuer, cn_date(p.as_of)]),
-    ]
-    return blocks
+    items = len(p.items_to_leader) + len(p.items_to_units)
+
+    def several(rows: list, what: str) -> str:
+        return f"共{len(rows)}件：" if rows else what
+
+    return {
+        "标题": p.title,
+        "领导": name,
+        "截至日期": cn_date(p.as_of),
+        "任务数": str(len(p.rows)),
+        **{f"{LIGHT_LABELS[c]}数": str(p.count(c)) for c in LIGHTS},
+        "灯色情况": lights,
+        "逾期数": str(p.overdue),
+        "延期申请数": str(len(p.extensions)),
+        "协调事项数": str(items),
+        "总体情况": (f"{name}同志牵头的重点任务共{len(p.rows)}项，其中{lights}；已逾期{p.overdue}项。"
+                 f"待审批的延期申请{len(p.extensions)}件，待协调事项{items}件。"),
+        "需关注说明": (f"红灯{p.count('red')}项、黄灯{p.count('yellow')}项，原因如下：" if off
+                  else "牵头的任务中没有亮红灯或黄灯的任务。"),
+        "延期申请说明": several(p.extensions, "没有待审批的延期申请。"),
+        "提请领导协调说明": several(p.items_to_leader, "没有提请协调、尚未办结的事项。"),
+        "提请单位协调说明": several(p.items_to_units, "没有提请有关单位协调、尚未办结的事项。"),
+        "需关注任务": [{"序号": r.number or "—", "工作任务": short(r.title), "牵头单位": "、".join(r.lead_units),
+                   "完成时限": r.deadline_cell(), "状态及原因": r.status_cell()} for r in off],
+        "延期申请": [{"序号": _number(e.task), "工作任务": short(e.task.title, 40), "申请单位": e.unit.name,
+                  "原时限": e.old_deadline.isoformat(), "申请延至": e.new_deadline.isoformat(),
+                  "延期理由": short(e.reason, 200), "办理状态": e.get_status_display()} for e in p.extensions],
+        "提请领导协调": [{"序号": _number(i.task), "工作任务": short(i.task.title, 40), "提出单位": i.raised_by_unit.name,
+                    "协调事项": i.text, "提出日期": timezone.localdate(i.created_at).isoformat()}
+                   for i in p.items_to_leader],
+        "提请单位协调": [{"序号": _number(i.task), "工作任务": short(i.task.title, 40), "提出单位": i.raised_by_unit.name,
+                    "提请单位": i.addressed_to_unit.name, "协调事项": i.text,
+                    "提出日期": timezone.localdate(i.created_at).isoformat()} for i in p.items_to_units],
+        "最新进展": [{"序号": r.number or "—", "工作任务": short(r.title), "牵头单位": "、".join(r.lead_units),
+                  "状态": r.status.label if r.status is not None else "", "最新进展": _progress(r)} for r in p.rows],
+        "发文机关": p.issuer,
+        "成文日期": cn_date(p.as_of),
+    }
 
 
 def pack_docx(p: Pack) -> bytes:
-    return officedoc.render_docx(pack_blocks(p), title=p.title, author=p.issuer)
+    return render.docx("leader_pack", pack_context(p))
 
 
-def filename(p: Pack) -> str:
-    return f"调度会材料-{p.leader.name}-{p.as_of:%Y%m%d}.docx"
+def filename(p: Pack, ext: str = "docx") -> str:
+    return f"调度会材料-{p.leader.name}-{p.as_of:%Y%m%d}.{ext}"

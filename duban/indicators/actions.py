@@ -11,9 +11,10 @@ from duban.audit.log import record
 from duban.audit.models import Event
 from duban.lib.concurrency import StaleEdit, check_fingerprint, fingerprint, lock
 from duban.plans.models import Comparator, Target
+from duban.plans.signals import facts_changed
 
-from .forecast import number
-from .rules import ALL_FIELDS, can_manage_indicators, editable_fields
+from duban.status.forecast import number
+from .permissions import ALL_FIELDS, can_manage_indicators, editable_fields
 
 
 class IndicatorError(Exception):
@@ -79,6 +80,7 @@ def add_indicator(task, *, actor, text: str, comparator: str, value, unit: str =
     record("indicator.add", actor=actor, obj=target, task=task,
            summary=f"添加量化指标“{target.text}”：{target.get_comparator_display()} {number(target.value)}{target.unit}",
            after=audit_values(target))
+    facts_changed(Target, [task.pk])
     return target
 
 
@@ -122,4 +124,5 @@ def update_indicator(target: Target, *, actor, seen: str | None, **changes) -> T
     record("indicator.edit", actor=actor, obj=current, task=current.task,
            summary=f"修改量化指标“{current.text}”",
            before={k: before[k] for k in keys}, after={k: after[k] for k in keys})
+    facts_changed(Target, [current.task_id])
     return current

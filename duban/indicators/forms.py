@@ -8,8 +8,8 @@ from duban.lib.concurrency import fingerprint_field
 from duban.plans.models import Comparator, Plan, Target
 
 from .actions import indicator_fingerprint
-from .forecast import STATE_LABELS
-from .rules import ALL_FIELDS, editable_fields
+from duban.status.forecast import STATE_LABELS
+from .permissions import ALL_FIELDS, editable_fields
 
 
 def _decimal(label: str, *, required: bool) -> forms.DecimalField:

@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from duban.lib.concurrency import StaleEdit, rebase
-from duban.plans.access import get_task_for_user, task_roles_required, visible_tasks
+from duban.plans.permissions import get_task_for_user, task_roles_required, visible_tasks
 from duban.plans.models import Plan, Target, Task
+from duban.status.forecast import NO_DATA, quantity
 
 from . import actions
-from .forecast import NO_DATA, IndicatorResult, forecasts_for_tasks, quantity
+from .forecast import IndicatorResult, forecasts_for_tasks
 from .forms import FilterForm, IndicatorForm
-from .rules import ALL_FIELDS, can_manage_indicators
+from .permissions import ALL_FIELDS, can_manage_indicators
 
 PAGE_SIZE = 50
 

@@ -1,9 +1,9 @@
 """Django's Redis cache, made optional: when Redis cannot be reached, a read is a miss
-and a write is dropped, so pages are built (slower) instead of failing.
+and a write is dropped, so nothing fails for want of it.
 
-Nothing Duban keeps in the cache is needed for a correct answer: cached pages are keyed
-by the data version in the database (duban.lib.dataversion), sessions and sign-in
-lockouts are database rows. Settings give the connection short socket timeouts
+Nothing Duban keeps in the cache is needed for a correct answer: no page is cached
+(the status lights are stored rows, duban.status), sessions and sign-in lockouts are
+database rows. Settings give the connection short socket timeouts
 (DUBAN_CACHE_URL in settings.py), so a dead Redis costs each request at most those.
 """
 from __future__ import annotations

@@ -1,6 +1,5 @@
-"""Documents laid out like official documents (GB/T 9704-2012), as Word (.docx,
-python-docx) and PDF (reportlab): the page, the fonts, and a small block model that
-both renderers share.
+"""Documents laid out like official documents (GB/T 9704-2012) in Word (.docx,
+python-docx): the page, the fonts, and a small block model.
 
 Page: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (a 156 × 225 mm
 type area); body text 仿宋_GB2312 三号 (16 pt) on a 28 pt line (22 lines a page);
@@ -9,22 +8,17 @@ numbers "— 1 —" at the foot.
 
 Fonts: Word files name the official fonts and set the East Asian font attribute
 (w:rFonts w:eastAsia) so Word uses them for Chinese; a machine without them
-substitutes (LibreOffice falls back to any installed CJK font). The PDF embeds a CJK
-TrueType font found on the machine (WenQuanYi Micro Hei or Noto CJK, from Debian's
-fonts-wqy-microhei / fonts-noto-cjk) and falls back to reportlab's built-in
-STSong-Light CID font (not embedded; readers supply it) when none is installed.
+substitutes (duban.documents.pdf maps them to an installed serif CJK font for the PDF).
 
-The block model (``Masthead``, ``Title``, ``Heading``, ``Para``, ``Table``,
-``Signature``) is what a document says; ``render_docx`` and ``render_pdf`` lay the
-same blocks out in each format, so the Word and PDF versions of a document cannot
-drift apart. The supervision notice (duban.supervision.documents) uses the page and
-font helpers; briefings and meeting packs (duban.exports) use the blocks.
+The block model (``Masthead``, ``Title``, ``DocNumber``, ``Heading``, ``Para``,
+``Table``, ``Signature``) is what a document says; ``render_docx`` lays it out. The
+built-in templates of every document Duban produces (duban.documents.builtin) are
+blocks with placeholders, so the office's own templates start from this layout.
 """
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Sequence
 
 TITLE_FONT = "方正小标宋简体"
@@ -42,12 +36,6 @@ BODY_PT = 16  # 三号
 LINE_PT = 28
 TABLE_PT = 10.5  # 五号: tables inside the body
 
-CJK_FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-]
 
 
 def cn_date(day) -> str:
@@ -70,6 +58,13 @@ class Masthead:
 
 @dataclass
 class Title:
+    text: str
+
+
+@dataclass
+class DocNumber:
+    """The 文号 line centred under a notice's title (督办〔2026〕3号)."""
+
     text: str
 
 
@@ -103,7 +98,7 @@ class Signature:
     lines: Sequence[str] = field(default_factory=list)
 
 
-Block = Masthead | Title | Heading | Para | Table | Signature
+Block = Masthead | Title | DocNumber | Heading | Para | Table | Signature
 
 
 # --- Word -----------------------------------------------------------------------------
@@ -173,9 +168,27 @@ def new_docx(*, title: str, author: str = ISSUER):
         section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
         _page_number_footer(section)
     set_style_font(doc.styles["Normal"], BODY_FONT, BODY_PT)
+    set_chinese(doc)
     doc.core_properties.title = title
     doc.core_properties.author = author
     return doc
+
+
+def set_chinese(doc) -> None:
+    """Chinese (zh-CN) as the East Asian language of the document's default text and
+    theme: Word and LibreOffice then apply the Chinese line-breaking rules (no ，。：；”）
+    at the start of a line, no “（ at the end) and pick the Chinese face of a CJK font."""
+    from docx.oxml.ns import qn
+
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _page_number_footer(section) -> None:
@@ -285,6 +298,8 @@ def render_docx(blocks: Sequence[Block], *, title: str, author: str = ISSUER) ->
             _bottom_rule(p)
         elif isinstance(b, Title):
             paragraph(doc, b.text, TITLE_FONT, 22, align=center, indent=False, line_pt=34, space_after=12)
+        elif isinstance(b, DocNumber):
+            paragraph(doc, b.text, BODY_FONT, BODY_PT, align=center, indent=False, space_after=12)
         elif isinstance(b, Heading):
             p = paragraph(doc, b.text, HEADING_FONT if b.level == 1 else KAI_FONT, BODY_PT)
             p.paragraph_format.keep_with_next = True
@@ -306,124 +321,4 @@ def render_docx(blocks: Sequence[Block], *, title: str, author: str = ISSUER) ->
                 paragraph(doc, line, BODY_FONT, BODY_PT, align=right, indent=False)
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
-
-
-# --- PDF ------------------------------------------------------------------------------
-
-_registered: str | None = None
-
-
-def pdf_font() -> tuple[str, bool]:
-    """The registered CJK font name and whether it is embedded (a TTF) or the
-    built-in STSong-Light CID font."""
-    global _registered
-    from reportlab.pdfbase import pdfmetrics
-
-    if _registered:
-        return _registered, _registered != "STSong-Light"
-    for path, index in CJK_FONT_CANDIDATES:
-        if Path(path).exists():
-            from reportlab.pdfbase.ttfonts import TTFont
-
-            try:
-                pdfmetrics.registerFont(TTFont("DubanCJK", path, subfontIndex=index))
-            except Exception:  # noqa: BLE001 - a broken font file: try the next
-                continue
-            _registered = "DubanCJK"
-            return _registered, True
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    _registered = "STSong-Light"
-    return _registered, False
-
-
-def pdf_page_kwargs() -> dict:
-    """SimpleDocTemplate's page and margins (GB/T 9704)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-
-    return dict(pagesize=A4, topMargin=MARGINS_MM["top"] * mm, bottomMargin=MARGINS_MM["bottom"] * mm,
-                leftMargin=MARGINS_MM["left"] * mm, rightMargin=MARGINS_MM["right"] * mm)
-
-
-def _pdf_page_number(canvas, doc) -> None:
-    from reportlab.lib.units import mm
-
-    font, _ = pdf_font()
-    canvas.saveState()
-    canvas.setFont(font, 14)
-    canvas.drawCentredString(PAGE_MM[0] * mm / 2, (MARGINS_MM["bottom"] - 14) * mm, f"— {doc.page} —")
-    canvas.restoreState()
-
-
-def render_pdf(blocks: Sequence[Block], *, title: str, author: str = ISSUER) -> bytes:
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer
-    from reportlab.platypus import Table as PdfTable
-    from reportlab.platypus import TableStyle
-
-    font, _ = pdf_font()
-    red = colors.HexColor("#" + RED)
-    body = ParagraphStyle("body", fontName=font, fontSize=BODY_PT, leading=LINE_PT, firstLineIndent=2 * BODY_PT,
-                          wordWrap="CJK")
-    plain = ParagraphStyle("plain", parent=body, firstLineIndent=0)
-    heading = ParagraphStyle("heading", parent=body, keepWithNext=1)
-    title_style = ParagraphStyle("title", parent=plain, fontSize=22, leading=34, alignment=TA_CENTER, spaceAfter=12)
-    mast = ParagraphStyle("mast", parent=plain, fontSize=42, leading=52, alignment=TA_CENTER, textColor=red,
-                          spaceAfter=6)
-    center = ParagraphStyle("center", parent=plain, alignment=TA_CENTER)
-    right = ParagraphStyle("right", parent=plain, alignment=TA_RIGHT)
-    cell = ParagraphStyle("cell", fontName=font, fontSize=TABLE_PT - 1, leading=(TABLE_PT - 1) * 1.35, wordWrap="CJK")
-    head_cell = ParagraphStyle("head_cell", parent=cell, alignment=TA_CENTER)
-
-    def para(text: str, style) -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
-
-    width = TEXT_WIDTH_MM * mm
-    story: list = []
-    for b in blocks:
-        if isinstance(b, Masthead):
-            story += [para(b.name, mast), para(b.number, center)]
-            line = PdfTable([[para(b.issuer, plain), para(b.date, right)]], colWidths=[width * 0.65, width * 0.35])
-            line.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-            story += [line, HRFlowable(width="100%", thickness=1.5, color=red, spaceBefore=2, spaceAfter=18)]
-        elif isinstance(b, Title):
-            story.append(para(b.text, title_style))
-        elif isinstance(b, Heading):
-            story.append(para(b.text, heading))
-        elif isinstance(b, Para):
-            style = body if b.indent else plain
-            if _leads_a_table(blocks, b):
-                style = ParagraphStyle(f"{style.name}_kwn", parent=style, keepWithNext=1)
-            for line in b.text.splitlines():
-                if line.strip():
-                    story.append(para(line.strip(), style))
-        elif isinstance(b, Table):
-            if not b.rows:
-                story.append(para(b.empty, body))
-                continue
-            cols = [w * mm for w in _scaled(b.widths, len(b.header), TEXT_WIDTH_MM)]
-            data = [[para(h, head_cell) for h in b.header]]
-            data += [[para("" if v is None else str(v), cell) for v in row] for row in b.rows]
-            t = PdfTable(data, colWidths=cols, repeatRows=1)
-            t.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]))
-            story += [t, Spacer(1, 8)]
-        elif isinstance(b, Signature):
-            story.append(Spacer(1, LINE_PT))
-            story += [para(line, right) for line in b.lines]
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, title=title, author=author, **pdf_page_kwargs())
-    doc.build(story, onFirstPage=_pdf_page_number, onLaterPages=_pdf_page_number)
     return out.getvalue()

@@ -1,7 +1,9 @@
-"""Writing notifications: the inbox rows, and the deliveries each person's channels ask for.
+"""Writing notifications: the inbox rows, and the outgoing messages each person's
+channels ask for (duban.jobs.outbox).
 
-Callers (supervision actions, the reminder scheduler) call ``notify`` inside their
-transaction or from ``transaction.on_commit``; nothing here talks to the network.
+Callers (supervision and rounds actions, the reminders job) call ``notify`` inside
+their transaction: the inbox rows and the outbox messages exist if and only if the
+action commits. Nothing here talks to the network; a worker sends the messages.
 """
 from __future__ import annotations
 
@@ -11,8 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.accounts.models import Role, UNIT_ROLES, User
+from duban.identity.inapp import entry_link
+from duban.identity.models import Provider
 
-from .models import Channel, Delivery, Notification, Preference, UnitRobot
+from duban.jobs import outbox
+from duban.jobs.models import Channel
+
+from .models import Notification, Preference, UnitRobot
 
 
 def people_of_units(units: Iterable) -> list[User]:
@@ -42,8 +49,8 @@ def _plain(title: str, body: str, url: str) -> str:
 @transaction.atomic
 def notify(recipients: Iterable[User], *, kind: str, title: str, body: str = "", url: str = "", task=None,
            units: Iterable = ()) -> list[Notification]:
-    """An inbox message for each recipient (once per person), and queued deliveries
-    for the channels each has chosen; with `units`, also to those units' group robots."""
+    """An inbox message for each recipient (once per person), and outbox messages for
+    the channels each has chosen; with `units`, also to those units' group robots."""
     seen: set[int] = set()
     people = []
     for user in recipients:
@@ -55,30 +62,30 @@ def notify(recipients: Iterable[User], *, kind: str, title: str, body: str = "",
     ])
     # bulk_create returns primary keys on SQLite ≥ 3.35 and PostgreSQL.
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=[u.pk for u in people])}
-    text = _plain(title, body, url)
-    deliveries = []
+    # Each channel's link goes straight to the item; a WeCom or DingTalk message's link
+    # goes through that app's sign-in, so it opens signed in inside the app.
+    text = _plain(title, body, entry_link("", url))
+    app_text = {Channel.WECOM: _plain(title, body, entry_link(Provider.WECOM, url)),
+                Channel.DINGTALK: _plain(title, body, entry_link(Provider.DINGTALK, url))}
+    messages = []
     for user, note in zip(people, made):
         pref = prefs.get(user.pk)
         if pref is None:
             continue
+        personal = {"subject": title, "source": "notification", "source_id": note.pk}
         if pref.email and user.email:
-            deliveries.append(Delivery(notification=note, channel=Channel.EMAIL, target=user.email, subject=title[:200], text=text))
+            messages.append(outbox.message(Channel.EMAIL, user.email, text, **personal))
         if pref.wecom_url:
-            deliveries.append(Delivery(notification=note, channel=Channel.WECOM, target=pref.wecom_url, subject=title[:200], text=text))
+            messages.append(outbox.message(Channel.WECOM, pref.wecom_url, app_text[Channel.WECOM], **personal))
         if pref.dingtalk_url:
-            deliveries.append(Delivery(notification=note, channel=Channel.DINGTALK, target=pref.dingtalk_url, subject=title[:200], text=text))
+            messages.append(outbox.message(Channel.DINGTALK, pref.dingtalk_url, app_text[Channel.DINGTALK], **personal))
     unit_ids = [u if isinstance(u, int) else u.pk for u in units]
     if unit_ids:
         for robot in UnitRobot.objects.filter(unit_id__in=unit_ids, active=True):
-            deliveries.append(Delivery(channel=robot.channel, target=robot.url, subject=title[:200], text=text))
-    Delivery.objects.bulk_create(deliveries)
+            messages.append(outbox.message(robot.channel, robot.url, app_text[robot.channel], subject=title,
+                                           source="unit_robot", source_id=robot.pk))
+    outbox.enqueue(messages)
     return made
-
-
-def notify_on_commit(recipients, **kwargs) -> None:
-    """``notify`` once the surrounding transaction commits (actions use this)."""
-    people = list(recipients)
-    transaction.on_commit(lambda: notify(people, **kwargs))
 
 
 def mark_read(user, ids: Iterable[int] | None = None) -> int:

@@ -2,7 +2,21 @@ from __future__ import annotations
 
 from django import forms
 
+from duban.lib import outbound
+
 from .models import Preference, UnitRobot
+
+
+def robot_url(url: str, label: str) -> str:
+    """A robot URL the outgoing-request rules allow (duban.lib.outbound), or a Chinese
+    ValidationError saying why not."""
+    if not url:
+        return url
+    try:
+        outbound.check_url(url)
+    except outbound.Refused as exc:
+        raise forms.ValidationError(f"{label}不能使用：{exc}") from None
+    return url
 
 
 class PreferenceForm(forms.ModelForm):
@@ -17,6 +31,12 @@ class PreferenceForm(forms.ModelForm):
     class Meta:
         model = Preference
         fields = ["email", "wecom_url", "dingtalk_url"]
+
+    def clean_wecom_url(self):
+        return robot_url(self.cleaned_data.get("wecom_url", ""), "企业微信机器人地址")
+
+    def clean_dingtalk_url(self):
+        return robot_url(self.cleaned_data.get("dingtalk_url", ""), "钉钉机器人地址")
 
     def clean(self):
         data = super().clean()
@@ -37,11 +57,12 @@ class UnitRobotForm(forms.ModelForm):
         fields = ["channel", "url"]
         error_messages = {"channel": {"required": "请选择渠道", "invalid_choice": "渠道只能是企业微信或钉钉"}}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", "请选择渠道")] + [c for c in self.fields["channel"].choices if c[0]]
+
     def clean_url(self):
-        url = self.cleaned_data["url"]
-        if not url.lower().startswith(("http://", "https://")):
-            raise forms.ValidationError("机器人地址应为 http(s):// 开头的网址")
-        return url
+        return robot_url(self.cleaned_data["url"], "机器人地址")
 
     def clean(self):
         data = super().clean()

@@ -1,16 +1,11 @@
-"""Notifications: every person's in-app inbox, their channel preferences, unit group
-robots, and the queue of email and webhook deliveries that ``duban
-send_notifications`` works through."""
+"""Notifications: every person's in-app inbox, their channel preferences and unit group
+robots. What goes out (email, robots) is queued in the outbox (duban.jobs)."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-
-class Channel(models.TextChoices):
-    EMAIL = "email", "电子邮件"
-    WECOM = "wecom", "企业微信群机器人"
-    DINGTALK = "dingtalk", "钉钉群机器人"
+from duban.jobs.models import Channel
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -82,39 +77,3 @@ class UnitRobot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_channel_display()}"
-
-
-class Delivery(models.Model):
-    """One message to send outside Duban. Queued in the same transaction as the
-    notification; a sender claims it with a conditional UPDATE (queued → sending),
-    so two senders never send it twice."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "待发送"
-        SENDING = "sending", "发送中"
-        SENT = "sent", "已发送"
-        FAILED = "failed", "发送失败"
-
-    notification = models.ForeignKey(
-        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries", verbose_name="通知"
-    )
-    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
-    target = models.CharField("发送地址", max_length=500)
-    subject = models.CharField("标题", max_length=200)
-    text = models.TextField("内容")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True, db_index=True)
-    claimed_by = models.CharField("发送进程", max_length=100, blank=True)
-    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
-    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
-    last_error = models.TextField("最近错误", blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "外部发送"
-        verbose_name_plural = "外部发送"
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.target}"

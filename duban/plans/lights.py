@@ -1,53 +1,37 @@
-"""Status lights (红黄绿灯) of duban.supervision on the plan pages.
+"""The stored status lights (红黄绿灯) on the plan pages.
 
-``attach_status(tasks, as_of)`` gives each task of a list (one ledger page, a unit's
-or a leader's tasks) ``t.status`` (a supervision ``Status``), ``t.effective_deadline``
-and ``t.extended`` (whether an approved extension moved ``t.deadline``, which always
-keeps the original). The facts of all the tasks are read once, in a fixed number of
-queries (``supervision.status.load_facts``: tasks, extensions, closures, milestones,
-reports, plus the status rules) whatever the number of tasks: no N+1. Without the
-supervision app the pages show no light.
+duban.status keeps each task's light in a row of its own (``task.light``: colour,
+reasons, deadline in force), recomputed by the actions that change the task's facts
+and daily for the date. These pages only read it: ``attach_status(tasks)`` gives each
+task of a list ``t.status`` (the row, or None), ``t.effective_deadline`` and
+``t.extended`` (whether an approved extension moved ``t.deadline``, which always
+keeps the original), in one query for the whole list; the ledger's colour filters
+are a condition on the same row (``filters.light_filter``).
 """
 from __future__ import annotations
 
-import datetime as dt
-
-from django.apps import apps
-
-
-def supervision_installed() -> bool:
-    return apps.is_installed("duban.supervision")
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import prefetch_related_objects
 
 
-def attach_status(tasks, as_of: dt.date) -> list:
-    """The same tasks, each with ``status``, ``effective_deadline`` and ``extended``."""
+def stored_status(task):
+    """The task's stored light, or None (a task never computed)."""
+    try:
+        return task.light
+    except ObjectDoesNotExist:
+        return None
+
+
+def attach_status(tasks, as_of=None) -> list:
+    """The same tasks, each with ``status``, ``effective_deadline`` and ``extended``
+    (`as_of` is today: the stored rows are today's)."""
     tasks = list(tasks)
-    for t in tasks:
-        t.status, t.effective_deadline, t.extended = None, t.deadline, False
-    if not tasks or not supervision_installed():
+    if not tasks:
         return tasks
-    from duban.supervision.models import StatusRules
-    from duban.supervision.status import as_rules, compute_status, load_facts
-
-    # status_for_tasks() would read the same facts; reading them here once also gives
-    # the effective deadlines without a second round of queries.
-    facts = load_facts([t.pk for t in tasks], as_of)
-    rules = as_rules(StatusRules.current())
+    prefetch_related_objects([t for t in tasks if "light" not in t._state.fields_cache], "light")
     for t in tasks:
-        f = facts.get(t.pk)
-        if f is not None:
-            t.status = compute_status(f, as_of, rules)
-            t.effective_deadline = f.deadline
-            t.extended = f.deadline != t.deadline
+        row = stored_status(t)
+        t.status = row if row is not None and row.color else None
+        t.effective_deadline = row.deadline if t.status is not None else t.deadline
+        t.extended = t.effective_deadline != t.deadline
     return tasks
-
-
-def ids_with_color(tasks, as_of: dt.date, color: str) -> list[int]:
-    """Ids of `tasks` (a queryset) whose light is `color` on `as_of`. The statuses are
-    evaluated in Python over every task of the queryset (``status_for_tasks``), so
-    this costs a pass over all of them, not one SQL condition."""
-    if not supervision_installed():
-        return []
-    from duban.supervision.status import status_for_tasks
-
-    return [pk for pk, s in status_for_tasks(tasks, as_of).items() if s.color == color]

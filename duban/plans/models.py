@@ -6,15 +6,60 @@ from django.db import models
 from django.db.models import Q
 
 
+class Category(models.TextChoices):
+    """The kinds of 督办事项. A plan's tasks are one kind; the others are kept in one
+    register (a Plan row of that category) per kind and year, which the office fills
+    by hand, from a sheet, a document or the API (duban.items), so that every kind
+    shares the same ledger, rounds, lights, notices and exports as plan tasks."""
+
+    PLAN = "plan", "分工方案任务"
+    INSTRUCTION = "instruction", "领导批示件"
+    MEETING = "meeting", "会议议定事项"
+    PROPOSAL = "proposal", "建议提案"
+    ASSIGNED = "assigned", "上级交办和督查反馈事项"
+    CARRYOVER = "carryover", "上年结转事项"
+
+
+# The short name of each kind, for the badge beside an item's title in lists.
+CATEGORY_SHORT = {
+    "plan": "方案任务",
+    "instruction": "批示件",
+    "meeting": "会议事项",
+    "proposal": "建议提案",
+    "assigned": "上级交办",
+    "carryover": "结转事项",
+}
+
+
+class PlanQuerySet(models.QuerySet):
+    def documents(self) -> "PlanQuerySet":
+        """Imported work-division plans only (not the registers of other kinds)."""
+        return self.filter(category=Category.PLAN)
+
+    def registers(self) -> "PlanQuerySet":
+        return self.exclude(category=Category.PLAN)
+
+
+def current_year() -> int | None:
+    """The newest year that has any 督办事项: what the ledger, dashboards and exports
+    show unless a year is chosen (None when there is nothing yet)."""
+    return Plan.objects.filter(tasks__isnull=False).order_by("-year").values_list("year", flat=True).first()
+
+
 class Plan(models.Model):
     """An imported work-division plan. One plan is one document; a revised version
-    of the same document updates the plan in place (revision + 1)."""
+    of the same document updates the plan in place (revision + 1).
+
+    A plan of another ``category`` is the register (台账) of one kind of 督办事项 for
+    one year, such as 2026年领导批示件; its tasks are those items."""
 
     title = models.CharField("方案名称", max_length=200)
     issuer = models.CharField("发文单位", max_length=100, blank=True)
     issued = models.DateField("印发日期", null=True, blank=True)
     doc_number = models.CharField("文号", max_length=100, blank=True)
     year = models.PositiveIntegerField("年度")
+    category = models.CharField("事项类别", max_length=12, choices=Category.choices, default=Category.PLAN,
+                                db_index=True)
     default_deadline = models.DateField("默认完成时限", null=True, blank=True)
     source_file = models.FileField("原始文件", upload_to="plans/%Y/", blank=True)
     source_name = models.CharField("原始文件名", max_length=255, blank=True)
@@ -30,7 +75,23 @@ class Plan(models.Model):
         verbose_name = "分工方案"
         verbose_name_plural = "分工方案"
         ordering = ["-year", "-id"]
-        constraints = [models.UniqueConstraint(fields=["title", "issuer", "year"], name="plan_identity")]
+        constraints = [
+            models.UniqueConstraint(fields=["title", "issuer", "year"], name="plan_identity"),
+            # One register per kind and year.
+            models.UniqueConstraint(fields=["category", "year"], condition=~Q(category="plan"),
+                                    name="one_register_per_kind_year"),
+        ]
+
+    objects = PlanQuerySet.as_manager()
+
+    @property
+    def is_register(self) -> bool:
+        return self.category != Category.PLAN
+
+    @property
+    def category_short(self) -> str:
+        """The kind's short name (批示件, 会议事项, …) for a badge."""
+        return CATEGORY_SHORT.get(self.category, "")
 
     def __str__(self) -> str:
         return self.title
@@ -50,6 +111,21 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The task fields a plan document sets, in the order a revision lists what changed.
+TASK_FIELD_LABELS = {
+    "section": "所属部分",
+    "subsection": "二级标题",
+    "title": "工作任务",
+    "leaders": "牵头领导",
+    "lead_units": "牵头单位",
+    "co_units": "配合单位",
+    "deadline": "完成时限",
+    "deadline_text": "完成时限原文",
+    "milestones": "阶段节点",
+    "targets": "量化指标",
+}
 
 
 class TaskKind(models.TextChoices):
@@ -81,6 +157,13 @@ class TaskQuerySet(models.QuerySet):
     def led_by(self, leader) -> "TaskQuerySet":
         return self.filter(leader_links__leader=leader)
 
+    def of_category(self, category: str) -> "TaskQuerySet":
+        """Items of one kind (分工方案任务, 领导批示件, …)."""
+        return self.filter(plan__category=category)
+
+    def in_year(self, year: int) -> "TaskQuerySet":
+        return self.filter(plan__year=year)
+
 
 class Task(models.Model):
     """A numbered key task (重点工作) with its leaders, units and deadline."""
@@ -91,14 +174,13 @@ class Task(models.Model):
     )
     subsection = models.CharField("二级标题", max_length=300, blank=True)
     number = models.CharField("序号", max_length=20, blank=True)
-    key = models.CharField("识别键", max_length=400, help_text="修订版导入时用来对应同一任务")
     order = models.PositiveIntegerField("顺序")
     title = models.TextField("工作任务")
     deadline = models.DateField("完成时限", null=True, blank=True)
     deadline_text = models.CharField("完成时限（原文）", max_length=300, blank=True)
     kind = models.CharField("时限类型", max_length=10, choices=TaskKind.choices, default=TaskKind.DATED)
     source_line = models.PositiveIntegerField("原文行号", null=True, blank=True)
-    withdrawn = models.BooleanField("已撤销", default=False, help_text="方案修订后不再包含此任务")
+    withdrawn = models.BooleanField("已撤销", default=False, help_text="方案修订后不再包含此任务（记录全部保留，可恢复）")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     leaders = models.ManyToManyField("org.Leader", through="TaskLeader", related_name="tasks", verbose_name="牵头领导")
@@ -106,14 +188,31 @@ class Task(models.Model):
 
     objects = TaskQuerySet.as_manager()
 
+    # Keys a plan's revision records about a task that are no fields of it (duban/audit/display.py).
+    AUDIT_LABELS = TASK_FIELD_LABELS
+
     class Meta:
         verbose_name = "重点任务"
         verbose_name_plural = "重点任务"
         ordering = ["plan", "order"]
-        indexes = [models.Index(fields=["plan", "deadline"]), models.Index(fields=["plan", "key"])]
+        indexes = [models.Index(fields=["plan", "deadline"])]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title[:30]}" if self.number else self.title[:30]
+
+    @property
+    def audit_name(self) -> str:
+        """How the audit log and the timeline name the task: 第13项任务“…”."""
+        title = self.title if len(self.title) <= 30 else self.title[:30] + "…"
+        return f"第{self.number}项任务“{title}”" if self.number else f"任务“{title}”"
+
+    @property
+    def category(self) -> str:
+        """The kind of 督办事项 (its register's category)."""
+        return self.plan.category
+
+    def get_category_display(self) -> str:
+        return Category(self.plan.category).label
 
     def days_left(self, as_of) -> int | None:
         return None if self.deadline is None else (self.deadline - as_of).days
@@ -181,6 +280,10 @@ class Target(models.Model):
     source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.PARSED)
     order = models.PositiveSmallIntegerField("顺序", default=0)
 
+    # The keys indicator events record (duban.indicators.actions.audit_values).
+    AUDIT_LABELS = {"indicator": "指标名称", "comparator": "要求", "target_value": "目标值",
+                    "measure_unit": "计量单位", "baseline": "基数"}
+
     class Meta:
         verbose_name = "量化指标"
         verbose_name_plural = "量化指标"
@@ -188,26 +291,3 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.text or f"{self.get_comparator_display()}{self.value}{self.unit}"
-
-
-class ImportBatch(models.Model):
-    """One uploaded plan file between upload and confirmation. The file is kept; the
-    preview is recomputed from it on confirmation, so what is applied is what was shown."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "待确认"
-        APPLIED = "applied", "已导入"
-        UNCHANGED = "unchanged", "无变化"
-        CANCELLED = "cancelled", "已取消"
-
-    file = models.FileField("文件", upload_to="imports/%Y/")
-    original_name = models.CharField("文件名", max_length=255)
-    sha256 = models.CharField("文件摘要", max_length=64)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "导入批次"
-        verbose_name_plural = "导入批次"

@@ -4,6 +4,8 @@ Each action is atomic and writes its audit record. Report writes are guarded by 
 conditional UPDATE (``WHERE version = n``, duban.lib.concurrency.update_if_version, or
 ``WHERE status IN …``) whose row count is checked, so two people (or two browser tabs, or a double click) never silently
 overwrite each other; this works on SQLite and PostgreSQL alike (SECURITY.md, traps).
+Who may do what is ``permissions.py``; the Excel round sheet, its upload included, is
+``sheets.py``.
 """
 from __future__ import annotations
 
@@ -20,12 +22,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from duban.accounts.models import Role
+from duban.audit import seals
 from duban.audit.log import record
 from duban.lib.concurrency import check_fingerprint, fingerprint, lock, update_if_version
-from duban.notifications.actions import notify_on_commit, people_of_units
+from duban.lib.uploads import check_upload
+from duban.notifications.actions import notify, people_of_units
 from duban.org.models import Leader, Unit
 from duban.plans.models import Task, TaskUnit
+from duban.plans.signals import facts_changed
 
+from .permissions import can_accept, can_approve, can_edit, can_respond, can_return
 from .models import (
     Attachment,
     Cadence,
@@ -37,7 +43,6 @@ from .models import (
     ScopeKind,
     TargetActual,
 )
-from .uploads import check_upload
 
 CONTENT_FIELDS = ("progress_status", "percent", "progress", "problems", "next_steps", "coordination")
 
@@ -55,46 +60,6 @@ class ReportConflict(ActionError):
         who = current.updated_by or "他人"
         when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
         super().__init__(f"保存未成功：该报告已于 {when} 被 {who} 修改。请对照下方对方保存的内容，确认后重新填写并保存。")
-
-
-# --- permissions (the views' 403 checks use the same functions) ----------------------
-
-def can_edit(user, report: Report) -> bool:
-    return bool(user.is_unit_person and user.unit_id == report.unit_id and report.is_editable)
-
-
-def can_approve(user, report: Report) -> bool:
-    return (
-        user.role == Role.UNIT_HEAD and user.unit_id == report.unit_id
-        and report.status == Report.Status.PENDING_APPROVAL and report.round.is_open
-    )
-
-
-def _leads_task(user, report: Report) -> bool:
-    return bool(
-        user.is_unit_person and report.role == Report.Role.CO
-        and report.lead_reports().filter(unit_id=user.unit_id).exists()
-    )
-
-
-def can_return(user, report: Report) -> bool:
-    if report.status == Report.Status.PENDING_APPROVAL:
-        return can_approve(user, report)
-    if report.status == Report.Status.SUBMITTED:
-        return bool(user.is_office or _leads_task(user, report))
-    return False
-
-
-def can_accept(user, report: Report) -> bool:
-    return bool(user.is_office and report.status == Report.Status.SUBMITTED)
-
-
-def can_respond(user, item: CoordinationItem) -> bool:
-    if user.is_office:
-        return True
-    if user.is_leader and user.leader_id and item.addressed_to_leader_id == user.leader_id:
-        return True
-    return bool(user.is_unit_person and item.addressed_to_unit_id and item.addressed_to_unit_id == user.unit_id)
 
 
 def _require(ok: bool, message: str = "您无权进行此操作") -> None:
@@ -148,6 +113,7 @@ def open_round(plan, *, actor, name: str, period_start: dt.date, period_end: dt.
         for a in assignments
     ]
     Report.objects.bulk_create(slots)
+    facts_changed(Round, {a.task_id for a in slots})
     record("round.open", actor=actor, obj=rnd,
            summary=f"发起调度“{rnd.name}”，截止 {due_on:%Y-%m-%d}，共 {len(slots)} 份报告",
            after={"name": name, "due_on": due_on.isoformat(), "slots": len(slots), "scope": scope_kind})
@@ -258,6 +224,7 @@ def save_report_draft(report: Report, *, actor, data: dict, version: int,
                 TargetActual.objects.filter(report=report, target_id=target_id).delete()
             else:
                 TargetActual.objects.update_or_create(report=report, target_id=target_id, defaults={"value": value})
+    facts_changed(Report, [report.task_id])
     before = {f: getattr(report, f) for f in CONTENT_FIELDS}
     report.refresh_from_db()
     record("report.save", actor=actor, obj=report, task=report.task, summary=f"保存报告草稿：{report}",
@@ -324,8 +291,10 @@ def _raise_coordination_items(report: Report) -> None:
 
 def _freeze(report: Report, actor) -> ReportVersion:
     number = (report.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    return ReportVersion.objects.create(report=report, number=number, data=report.snapshot(), submitted_by=actor,
-                                        submitted_at=timezone.now())
+    version = ReportVersion.objects.create(report=report, number=number, data=report.snapshot(), submitted_by=actor,
+                                           submitted_at=timezone.now())
+    seals.seal(version)
+    return version
 
 
 def _tell_unit(units, report: Report, *, kind: str, title: str, body: str = "", heads_only: bool = False) -> None:
@@ -334,7 +303,7 @@ def _tell_unit(units, report: Report, *, kind: str, title: str, body: str = "", 
     from django.urls import reverse
 
     people = [u for u in people_of_units(units) if not heads_only or u.role == Role.UNIT_HEAD]
-    notify_on_commit(people, kind=kind, title=title, body=body, url=reverse("rounds:report", args=[report.pk]),
+    notify(people, kind=kind, title=title, body=body, url=reverse("rounds:report", args=[report.pk]),
                      task=report.task)
 
 
@@ -393,6 +362,7 @@ def submit_report(report: Report, *, actor, version: int | None = None) -> Repor
     record("report.submit", actor=actor, obj=report, task=report.task,
            summary=f"{'提交单位负责人审核' if needs_head else '报送'}报告{late}：{report}（第{version_row.number}版）",
            after={"status": new_status, "version": version_row.number, "is_repeat": report.is_repeat})
+    facts_changed(Report, [report.task_id])
     return report
 
 
@@ -413,6 +383,7 @@ def approve_report(report: Report, *, actor) -> Report:
                 updated_at=now)
     _going_out(report, actor, now)
     record("report.approve", actor=actor, obj=report, task=report.task, summary=f"单位负责人审核通过：{report}")
+    facts_changed(Report, [report.task_id])
     return report
 
 
@@ -429,6 +400,7 @@ def return_report(report: Report, *, actor, reason: str) -> Report:
                 reviewed_at=timezone.now())
     record("report.return", actor=actor, obj=report, task=report.task, summary=f"退回报告：{report}；原因：{reason[:200]}",
            before={"status": before}, after={"status": Report.Status.RETURNED, "reason": reason})
+    facts_changed(Report, [report.task_id])
     _tell_unit([report.unit_id], report, kind="report.returned",
                title=f"报告被退回：{report.round.name}·任务{report.task.number or ''}", body=f"退回原因：{reason}")
     return report
@@ -442,9 +414,14 @@ def accept_report(report: Report, *, actor) -> Report:
     now = timezone.now()
     _transition(report, [Report.Status.SUBMITTED], status=Report.Status.ACCEPTED, reviewed_by=actor, reviewed_at=now)
     parts = report.consolidated_from.filter(status=Report.Status.SUBMITTED)
+    ids = [report.pk, *parts.values_list("pk", flat=True)]
     n = parts.update(status=Report.Status.ACCEPTED, reviewed_by=actor, reviewed_at=now, version=F("version") + 1)
+    for accepted in Report.objects.filter(pk__in=ids, status=Report.Status.ACCEPTED):
+        seals.seal(accepted)
+    report.refresh_from_db(fields=["seal"])
     record("report.accept", actor=actor, obj=report, task=report.task,
            summary=f"采纳报告：{report}" + (f"（含配合单位材料 {n} 份）" if n else ""))
+    facts_changed(Report, Report.objects.filter(pk__in=ids).values_list("task_id", flat=True))
     _tell_unit([report.unit_id], report, kind="report.accepted",
                title=f"报告已采纳：{report.round.name}·任务{report.task.number or ''}")
     return report
@@ -556,31 +533,3 @@ def close_coordination(item: CoordinationItem, *, actor, response: str = "", see
     item.refresh_from_db()
     record("coordination.close", actor=actor, obj=item, task=item.task, summary=f"办结协调事项：{item.text[:60]}")
     return item
-
-
-# --- Excel sheet ---------------------------------------------------------------------
-
-@transaction.atomic
-def import_round_sheet(rnd: Round, *, actor, data: bytes, submit: bool = False,
-                       name: str = "调度报表.xlsx") -> list[Report]:
-    """Apply an uploaded round sheet: every row is validated first; any error and
-    nothing changes (SheetErrors lists them per row and column, in Chinese)."""
-    from .sheets import SheetErrors, parse_round_sheet
-
-    _require(actor.is_unit_person and rnd.is_open, "只有本单位人员可以在调度进行中上传报表")
-    rows = parse_round_sheet(rnd, actor, data, name)  # raises SheetErrors
-    saved, errors = [], []
-    for row in rows:
-        try:
-            report = save_report_draft(row.report, actor=actor, data=row.data, version=row.version,
-                                       actuals=row.actuals)
-            if submit:
-                report = submit_report(report, actor=actor)
-            saved.append(report)
-        except ActionError as exc:
-            errors.append(f"第{row.number}行：{exc}")
-    if errors:
-        raise SheetErrors(errors)
-    record("round.import_sheet", actor=actor, obj=rnd, summary=f"{actor.unit}上传调度报表，更新 {len(saved)} 份报告"
-           + ("并报送" if submit else ""))
-    return saved

@@ -14,7 +14,7 @@ COORD_ROWS_EXTRA = 2
 
 class RoundForm(forms.Form):
     name = forms.CharField(label="调度名称", max_length=100, help_text="如：2026年11月调度")
-    plan = forms.ModelChoiceField(label="分工方案", queryset=Plan.objects.all())
+    plan = forms.ModelChoiceField(label="分工方案", queryset=Plan.objects.all(), empty_label="请选择分工方案")
     period_start = forms.DateField(label="调度期起", widget=DATE)
     period_end = forms.DateField(label="调度期止", widget=DATE)
     opens_on = forms.DateField(label="开始填报日期", widget=DATE)
@@ -54,6 +54,10 @@ class CadenceForm(forms.ModelForm):
         model = Cadence
         fields = ["plan", "frequency", "open_days_before_end", "due_day_offset", "requires_head_approval", "starts_on"]
         widgets = {"starts_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].empty_label = "请选择分工方案"
 
 
 def addressee_choices() -> list[tuple[str, str]]:
@@ -133,8 +137,14 @@ class ReturnForm(forms.Form):
                              error_messages={"required": "请填写退回原因"})
 
 
+# What the file chooser offers (a phone also offers its camera for image/*); the server
+# still decides by content (duban.lib.uploads).
+EVIDENCE_ACCEPT = ".pdf,.docx,.xlsx,.jpg,.jpeg,.png,.txt,image/jpeg,image/png,application/pdf"
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="佐证材料", help_text="支持 PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG、TXT",
+                           widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
                            error_messages={"required": "请选择要上传的文件", "empty": "上传的文件是空文件"})
 
     def clean_file(self):

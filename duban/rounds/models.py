@@ -12,13 +12,14 @@ fields they rely on are documented on each model and kept stable:
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from duban.audit.seals import Sealed
+from duban.lib.uploads import UploadedFile, generated_path
 
 
 class ScopeKind(models.TextChoices):
@@ -198,7 +199,31 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(first_submitted_at__isnull=False)
 
 
-class Report(models.Model):
+def report_seal_content(report) -> dict:
+    """What the seal of an accepted report covers: its content, figures, evidence and
+    state (not the people's ids, which the database clears when an account is deleted;
+    who did what is in the audit chain). Plain function: the sealing migration calls it
+    on historical models."""
+    return {
+        "round": report.round_id, "task": report.task_id, "unit": report.unit_id, "role": report.role,
+        "status": report.status, "progress_status": report.progress_status, "percent": report.percent,
+        "progress": report.progress, "problems": report.problems, "next_steps": report.next_steps,
+        "coordination": report.coordination, "carried_forward": report.carried_forward,
+        "is_repeat": report.is_repeat, "first_submitted_at": report.first_submitted_at,
+        "submitted_at": report.submitted_at, "reviewed_at": report.reviewed_at,
+        "actuals": sorted(([a.target_id, a.value] for a in report.actuals.all()), key=lambda r: r[0]),
+        "attachments": sorted(([a.pk, a.original_name, a.size, a.sha256, a.removed_at]
+                               for a in report.attachments.all()), key=lambda r: r[0]),
+        "consolidated_from": sorted(report.consolidated_from.values_list("pk", flat=True)),
+    }
+
+
+def version_seal_content(version) -> dict:
+    return {"report": version.report_id, "number": version.number, "data": version.data,
+            "submitted_at": version.submitted_at}
+
+
+class Report(Sealed):
     """One report slot of a round: one task, one responsible unit, in its role.
 
     ``status`` is the workflow state, read by the supervision loop:
@@ -218,7 +243,8 @@ class Report(models.Model):
     co-unit's part has its own slot, so its lateness is tracked on its own.
     ``version`` increases on every write and guards against lost updates (a save
     carries the version it was based on; a conditional UPDATE refuses stale saves).
-    Every submission is frozen in a ``ReportVersion``."""
+    Every submission is frozen in a ``ReportVersion``. An accepted report is sealed
+    (duban/audit/seals.py): a change made to it outside the application shows."""
 
     class Role(models.TextChoices):
         LEAD = "lead", "牵头单位"
@@ -306,7 +332,7 @@ class Report(models.Model):
         "returned": "已退回",
         "late": "迟报",
         "submitted": "已报送",
-        "pending_approval": "待审核",
+        "pending_approval": "待负责人审核",
         "missing": "缺报",
         "open": "待报送",
     }
@@ -351,6 +377,16 @@ class Report(models.Model):
             "is_repeat": self.is_repeat,
         }
 
+    def seal_due(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @classmethod
+    def seal_due_rows(cls):
+        return cls._base_manager.filter(status=cls.Status.ACCEPTED)
+
+    def sealed_content(self) -> dict:
+        return report_seal_content(self)
+
     def co_parts(self) -> "ReportQuerySet":
         """For a lead report: the co-units' parts for the same task in the same round."""
         if self.role != self.Role.LEAD:
@@ -365,9 +401,10 @@ class ImmutableError(Exception):
     pass
 
 
-class ReportVersion(models.Model):
+class ReportVersion(Sealed):
     """One submission of a report, frozen: ``data`` is ``Report.snapshot()`` at the
-    moment of submission (or consolidation). Rows are never changed."""
+    moment of submission (or consolidation). Rows are never changed, and each is sealed
+    when it is made."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions", verbose_name="报告")
     number = models.PositiveIntegerField("版次")
@@ -391,6 +428,9 @@ class ReportVersion(models.Model):
             raise ImmutableError("已报送的版本不可修改")
         super().save(*args, **kwargs)
 
+    def sealed_content(self) -> dict:
+        return version_seal_content(self)
+
 
 class TargetActual(models.Model):
     """The actual figure a report gives for one of the task's quantitative targets."""
@@ -407,11 +447,10 @@ class TargetActual(models.Model):
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     """A generated name: the uploaded name never becomes part of a path."""
-    ext = PurePosixPath(filename).suffix.lower()
-    return f"reports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+    return generated_path("reports", filename)
 
 
-class Attachment(models.Model):
+class Attachment(UploadedFile):
     """Evidence attached to a report. Stored under a generated name in private storage
     (outside the web root); ``original_name`` is sanitised and shown, never used as a
     path; ``content_type`` was detected from the content. Removal is soft
@@ -419,23 +458,12 @@ class Attachment(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments", verbose_name="报告")
     file = models.FileField("文件", upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("文件摘要", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="上传人"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     removed_at = models.DateTimeField("移除时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class CoordinationItem(models.Model):

@@ -2,12 +2,15 @@
 
 One row per report slot of the unit in the round, Chinese headers, frozen header row,
 a drop-down list for the status. The upload is checked row by row and column by
-column before anything is written (``actions.import_round_sheet`` applies it all or
-nothing)."""
+column before anything is written (``import_round_sheet`` applies it all or nothing,
+through the report actions). A sheet can be uploaded again as it was downloaded: rows of reports that
+can no longer change (already submitted, waiting for the unit head, accepted) and rows
+left empty are skipped and listed, not errors; rows whose content is what the system
+already holds are not written again."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook, load_workbook
@@ -15,10 +18,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from duban.audit.log import record
+from duban.lib.uploads import XLSX, UploadError, check_upload
 from duban.lib.xlsx import neutralise_formulas
 
+from .actions import ActionError, save_report_draft, submit_report
 from .models import ProgressStatus, Report, Round
-from .uploads import XLSX, UploadError, check_upload
 
 COLUMNS = [
     # (header, width, report field or None)
@@ -112,17 +120,61 @@ class SheetRow:
     version: int
     data: dict
     actuals: dict
+    changed: bool = True  # differs from what the report holds now
+
+
+@dataclass
+class SkippedRow:
+    """A row left alone, with the reason a person reads."""
+
+    number: int
+    report: Report
+    reason: str
+
+    def __str__(self) -> str:
+        task = self.report.task
+        return f"第{self.number}行（第{task.number}项 {task.title[:20]}）：{self.reason}"
+
+
+@dataclass
+class ParsedSheet:
+    rows: list[SheetRow]
+    skipped: list[SkippedRow]
+
+
+def _norm_text(value: str) -> str:
+    return "\n".join(line.rstrip() for line in (value or "").replace("\r\n", "\n").replace("\r", "\n").strip().split("\n"))
+
+
+def _same_content(report: Report, content: dict, actuals: dict) -> bool:
+    """Whether the row says what the report already holds (text compared line by line,
+    without trailing spaces or line-ending differences)."""
+    if (content["progress_status"] or "") != (report.progress_status or "") or content["percent"] != report.percent:
+        return False
+    if any(_norm_text(content[f]) != _norm_text(getattr(report, f)) for f in ("progress", "problems", "next_steps")):
+        return False
+    stored = {a.target_id: a.value for a in report.actuals.all()}
+    return all(stored.get(pk) == value for pk, value in actuals.items())
+
+
+def _locked_reason(report: Report) -> str:
+    if report.status == Report.Status.ACCEPTED:
+        return "该报告已被采纳，不能再修改，本行未导入"
+    if report.status == Report.Status.PENDING_APPROVAL:
+        return "该报告已提交单位负责人审核，不能再修改，本行未导入（如需修改请由负责人退回）"
+    return f"该报告{report.get_status_display()}，不能再修改，本行未导入（被退回后可再修改）"
 
 
 def _text(v) -> str:
     return "" if v is None else str(v).strip()
 
 
-def parse_round_sheet(rnd: Round, user, data: bytes, name: str = "调度报表.xlsx") -> list[SheetRow]:
-    """Read and validate every row; raise SheetErrors listing all problems.
+def parse_round_sheet(rnd: Round, user, data: bytes, name: str = "调度报表.xlsx") -> ParsedSheet:
+    """Read and validate every row; raise SheetErrors listing all problems. Rows of
+    reports that can no longer change come back in ``skipped``, whatever they hold.
 
     The file is checked as an upload first (type by content, zip-bomb and XML-entity
-    limits: duban.rounds.uploads) before openpyxl sees it, and read in read-only
+    limits: duban.lib.uploads) before openpyxl sees it, and read in read-only
     (streaming) mode with a row limit."""
     try:
         kind, display = check_upload(data, name)
@@ -148,6 +200,7 @@ def parse_round_sheet(rnd: Round, user, data: bytes, name: str = "调度报表.x
     reports = {r.pk: r for r in unit_reports(rnd, user.unit_id)}
     errors: list[str] = []
     out: list[SheetRow] = []
+    skipped: list[SkippedRow] = []
     seen: set[int] = set()
     for n, values in enumerate(rows[1:], start=2):
         values = list(values) + [None] * (len(HEADERS) - len(values))
@@ -172,16 +225,17 @@ def parse_round_sheet(rnd: Round, user, data: bytes, name: str = "调度报表.x
             continue
         if rid in seen:
             err("报告编号", f"编号 {rid} 重复出现")
+            errors.extend(row_errors)
+            continue
         seen.add(rid)
         if report.status not in Report.EDITABLE:
-            err("报告编号", f"该报告{report.get_status_display()}，不能再修改")
+            skipped.append(SkippedRow(n, report, _locked_reason(report)))
+            continue
         try:
             version = int(cell["版本"])
         except (TypeError, ValueError):
             err("版本", "缺少或不是数字，请勿修改该列")
             version = -1
-        if version != -1 and version != report.version:
-            err("版本", "下载报表后该报告已在系统中被修改，请重新下载报表后填写")
         status_text = _text(cell["推进状态"])
         status = STATUS_BY_LABEL.get(status_text, "")
         if status_text and not status:
@@ -226,9 +280,69 @@ def parse_round_sheet(rnd: Round, user, data: bytes, name: str = "调度报表.x
             "problems": _text(cell["存在问题"]), "next_steps": _text(cell["下一步计划"]),
             "coordination": report.coordination,
         }
-        out.append(SheetRow(n, report, version, content, actuals))
+        changed = not _same_content(report, content, actuals)
+        # Only a row that would overwrite something needs the version it was based on.
+        if changed and version != -1 and version != report.version:
+            errors.append(f"第{n}行“版本”列：下载报表后该报告已在系统中被修改，请重新下载报表后填写")
+            continue
+        out.append(SheetRow(n, report, version, content, actuals, changed=changed))
     if errors:
         raise SheetErrors(errors)
-    if not out:
+    if not out and not skipped:
         raise SheetErrors(["报表中没有可导入的行"])
-    return out
+    return ParsedSheet(out, skipped)
+
+
+# --- applying an uploaded sheet ------------------------------------------------------
+
+@dataclass
+class SheetResult:
+    """What an uploaded sheet did: rows saved (changed), reports submitted, rows that
+    held what the system already had, and rows left alone with the reason."""
+
+    saved: list = field(default_factory=list)
+    submitted: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # SkippedRow
+
+
+@transaction.atomic
+def import_round_sheet(rnd: Round, *, actor, data: bytes, submit: bool = False,
+                       name: str = "调度报表.xlsx") -> SheetResult:
+    """Apply an uploaded round sheet: every row is validated first; any error and
+    nothing changes (SheetErrors lists them per row and column, in Chinese). Rows of
+    reports that can no longer change are left alone and listed (``skipped``), so the
+    sheet as downloaded can always be uploaded again; a row that says what the report
+    already holds is not written again (and, with `submit`, is submitted as it is)."""
+    if not (actor.is_unit_person and rnd.is_open):
+        raise PermissionDenied("只有本单位人员可以在调度进行中上传报表")
+    parsed = parse_round_sheet(rnd, actor, data, name)  # raises SheetErrors
+    result = SheetResult(skipped=list(parsed.skipped))
+    errors = []
+    for row in parsed.rows:
+        try:
+            report = row.report
+            if row.changed:
+                report = save_report_draft(report, actor=actor, data=row.data, version=row.version,
+                                           actuals=row.actuals)
+                result.saved.append(report)
+            else:
+                result.unchanged.append(report)
+            if submit:
+                if not row.changed and not report.progress_status and not report.progress.strip():
+                    result.skipped.append(SkippedRow(row.number, report, "未填写，本行未报送"))
+                    continue
+                report = submit_report(report, actor=actor)
+                result.submitted.append(report)
+        except ActionError as exc:
+            errors.append(f"第{row.number}行：{exc}")
+    if errors:
+        raise SheetErrors(errors)
+    result.skipped.sort(key=lambda r: r.number)
+    summary = f"{actor.unit}上传调度报表：更新 {len(result.saved)} 份报告"
+    if submit:
+        summary += f"，报送 {len(result.submitted)} 份"
+    if result.skipped:
+        summary += f"，{len(result.skipped)} 行未导入（{'；'.join(str(r) for r in result.skipped)[:500]}）"
+    record("round.import_sheet", actor=actor, obj=rnd, summary=summary)
+    return result

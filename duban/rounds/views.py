@@ -2,14 +2,13 @@
 editor and review, version history, attachments, the Excel sheet, coordination."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,14 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from duban.accounts.models import Role
 from duban.accounts.permissions import office_required, role_required
 from duban.audit.log import record
+from duban.lib.uploads import UploadError, download
+from duban.plans.permissions import task_roles_required
 
-from . import actions
+from . import actions, permissions, review
 from .actions import ActionError, ReportConflict
 from .forms import AttachmentForm, addressee_choices, CadenceForm, ReportForm, ResponseForm, ReturnForm, RoundForm, SheetUploadForm
 from .models import Attachment, Cadence, CoordinationItem, Report, Round
-from .sheets import SheetErrors, build_round_sheet
-
-STATE_ORDER = ["submitted", "late", "pending_approval", "open", "missing", "returned", "accepted"]
+from .sheets import SheetErrors, build_round_sheet, import_round_sheet
 
 unit_required = role_required(Role.LIAISON, Role.UNIT_HEAD)
 
@@ -61,18 +60,17 @@ def open_items_for_task(task):
         "addressed_to_leader", "addressed_to_unit", "raised_by_unit")
 
 
-def open_items_for_leader(leader):
-    """Open coordination items addressed to a leader, for the leader's page."""
-    return CoordinationItem.objects.filter(addressed_to_leader=leader, status=CoordinationItem.Status.OPEN)
-
-
 # --- rounds ----------------------------------------------------------------------------
 
-@login_required
+@task_roles_required  # the administrative roles keep out of business pages (三员分立)
 def round_list(request):
     rounds = Round.objects.visible_to(request.user).select_related("plan")
     ctx = {"rounds": rounds, "nav": "rounds"}
     if request.user.is_office:
+        # lead units' reports waiting for the office in each round (the queue's 待审核)
+        rounds = rounds.annotate(to_review=Count("reports", filter=Q(reports__status=Report.Status.SUBMITTED,
+                                                                      reports__role=Report.Role.LEAD)))
+        ctx["rounds"] = rounds
         ctx["cadences"] = Cadence.objects.select_related("plan")
         ctx["cadence_form"] = CadenceForm(initial={"starts_on": timezone.localdate()})
     return render(request, "rounds/round_list.html", ctx)
@@ -135,35 +133,38 @@ def cadence_toggle(request, cadence_id: int):
     return redirect("rounds:list")
 
 
-def _grid(rnd: Round, reports, as_of):
-    """Per unit: counts by state; per task: each unit's report with its state."""
-    by_unit: dict = defaultdict(Counter)
-    by_task: dict = defaultdict(list)
-    totals: Counter = Counter()
-    for r in reports:
-        st = r.state(as_of)
-        by_unit[r.unit][st] += 1
-        totals[st] += 1
-        by_task[r.task].append((r, st))
-    units = sorted(by_unit.items(), key=lambda kv: (-(kv[1]["missing"] + kv[1]["late"]), kv[0].name))
-    unit_rows = [(u, [c[s] for s in STATE_ORDER], sum(c.values())) for u, c in units]
-    tasks = sorted(by_task.items(), key=lambda kv: kv[0].order)
-    labels = [Report.STATE_LABELS[s] for s in STATE_ORDER]
-    return {"unit_rows": unit_rows, "task_rows": tasks, "totals": list(zip(STATE_ORDER, labels, [totals[s] for s in STATE_ORDER])),
-            "total": sum(totals.values()),
-            "state_headers": [Report.STATE_LABELS[s] for s in STATE_ORDER], "state_keys": STATE_ORDER}
+ROUND_PAGE_SIZE = 25
 
 
 @login_required
 def round_detail(request, round_id: int):
+    """The round's reports: summary counts by state (each a link to that filter), the
+    per-unit table, and the reports themselves filtered by state and unit, 25 a page.
+    An htmx request (the page refreshing itself) gets only the results part."""
     rnd = _round_for(request.user, round_id)
     as_of = timezone.localdate()
-    reports = (
-        Report.objects.visible_to(request.user).filter(round=rnd)
-        .select_related("task", "unit", "round").order_by("task__order", "-role", "unit__name")
-    )
-    ctx = {"round": rnd, "as_of": as_of, "nav": "rounds", **_grid(rnd, reports, as_of)}
-    if request.htmx:
+    visible = Report.objects.visible_to(request.user).filter(round=rnd)
+    units = dict(visible.order_by("unit__name").values_list("unit_id", "unit__name").distinct())
+    unit_id = request.GET.get("unit", "")
+    unit_id = int(unit_id) if unit_id.isdigit() and int(unit_id) in units else None
+    state = request.GET.get("state", "")
+    state = state if state in review.GROUP_LABELS else ""
+    of_unit = visible.filter(unit_id=unit_id) if unit_id else visible
+    shown = (review.in_group(of_unit, state).select_related("task", "unit", "round", "submitted_by")
+             .order_by("task__order", "-role", "unit__name", "pk"))
+    page = Paginator(shown, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = review.group_counts(of_unit)
+    waiting = review.waiting_for(request.user, rnd)
+    ctx = {
+        "round": rnd, "as_of": as_of, "nav": "rounds", "page": page, "reports": page.object_list,
+        "state": state, "state_label": review.GROUP_LABELS.get(state, ""), "unit_id": unit_id,
+        "unit_name": units.get(unit_id, ""), "units": units.items(), "counts": counts,
+        "total": sum(n for _, _, n in counts), "unit_rows": review.unit_counts(visible),
+        "group_choices": [(key, label) for key, label, _ in review.GROUPS],
+        "waiting_ids": set(waiting.filter(pk__in=[r.pk for r in page.object_list]).values_list("pk", flat=True)),
+        "first_waiting": waiting.order_by("task__order", "pk").first(), "waiting_count": waiting.count(),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
         return render(request, "rounds/_grid.html", ctx)
     return render(request, "rounds/round_detail.html", ctx)
 
@@ -186,7 +187,7 @@ def my_reports(request):
     as_of = timezone.localdate()
     reports = (
         Report.objects.visible_to(request.user).filter(round__status=Round.Status.OPEN)
-        .select_related("round", "task", "unit").order_by("-round__due_on", "round_id", "task__order", "-role")
+        .select_related("round", "task__plan", "unit").order_by("-round__due_on", "round_id", "task__order", "-role")
     )
     own = [r for r in reports if r.unit_id == request.user.unit_id]
     parts = [r for r in reports if r.unit_id != request.user.unit_id]
@@ -198,22 +199,26 @@ def my_reports(request):
 
 def _report_context(request, report: Report, form=None, conflict=None):
     user = request.user
-    editable = actions.can_edit(user, report)
+    editable = permissions.can_edit(user, report)
     if editable and form is None:
         form = ReportForm(report=report, initial={
             "version": report.version, "progress_status": report.progress_status, "percent": report.percent,
             "progress": report.progress, "problems": report.problems, "next_steps": report.next_steps,
         })
     co_parts = list(report.co_parts()) if report.role == Report.Role.LEAD else []
+    # The review flow: the next report of the round waiting for this person.
+    waiting = review.waiting_for(user, report.round).exclude(pk=report.pk)
+    next_waiting = review.next_waiting(user, report) if waiting.exists() else None
     return {
+        "next_waiting": next_waiting, "waiting_left": waiting.count() if next_waiting else 0,
         "report": report, "form": form if editable else None, "editable": editable, "conflict": conflict,
         "co_parts": co_parts, "as_of": timezone.localdate(),
         "attachments": report.attachments.filter(removed_at__isnull=True),
         "attachment_form": AttachmentForm() if editable else None,
         "actuals": report.actuals.select_related("target"),
         "coordination_items": report.coordination_items.select_related("addressed_to_leader", "addressed_to_unit"),
-        "can_approve": actions.can_approve(user, report), "can_return": actions.can_return(user, report),
-        "can_accept": actions.can_accept(user, report), "return_form": ReturnForm(),
+        "can_approve": permissions.can_approve(user, report), "can_return": permissions.can_return(user, report),
+        "can_accept": permissions.can_accept(user, report), "return_form": ReturnForm(),
         "has_previous": editable and actions.previous_report(report) is not None,
         "versions": report.versions.select_related("submitted_by"), "nav": "rounds",
         "addressees": dict(addressee_choices()),
@@ -226,7 +231,7 @@ def report_detail(request, report_id: int):
     report = _report_for(request.user, report_id)
     if request.method == "GET":
         return render(request, "rounds/report_detail.html", _report_context(request, report))
-    if not actions.can_edit(request.user, report):
+    if not permissions.can_edit(request.user, report):
         raise PermissionDenied("该报告当前不能修改")
     action = request.POST.get("action", "save")
     form = ReportForm(request.POST, report=report)
@@ -311,38 +316,50 @@ def report_versions(request, report_id: int):
 
 # --- attachments -----------------------------------------------------------------------
 
+def _attachments_answer(request, report: Report, level: str, message: str):
+    """After an upload or removal: with htmx, only the evidence block of the report page
+    (the report form around it keeps what was typed); otherwise back to the page."""
+    if request.htmx:
+        report.refresh_from_db()
+        editable = permissions.can_edit(request.user, report)
+        return render(request, "rounds/_attachments.html", {
+            "report": report, "editable": editable,
+            "attachments": report.attachments.filter(removed_at__isnull=True),
+            "attachment_form": AttachmentForm() if editable else None,
+            "attachment_message": message, "attachment_message_level": level,
+        })
+    getattr(messages, level)(request, message)
+    return redirect("rounds:report", report_id=report.pk)
+
+
 @login_required
 @require_POST
 def attachment_upload(request, report_id: int):
     report = _report_for(request.user, report_id)
-    if not actions.can_edit(request.user, report):
+    if not permissions.can_edit(request.user, report):
         raise PermissionDenied("该报告当前不能添加附件")
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        f = form.cleaned_data["file"]
-        try:
-            att = actions.add_attachment(report, actor=request.user, name=f.name, data=f.read())
-            messages.success(request, f"已上传“{att.original_name}”")
-        except ActionError as exc:
-            messages.error(request, str(exc))
-        except ValueError as exc:  # UploadError
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-    return redirect("rounds:report", report_id=report.pk)
+    if not form.is_valid():
+        return _attachments_answer(request, report, "error",
+                                   "；".join(e for errs in form.errors.values() for e in errs))
+    f = form.cleaned_data["file"]
+    try:
+        att = actions.add_attachment(report, actor=request.user, name=f.name, data=f.read())
+    except (ActionError, UploadError) as exc:
+        return _attachments_answer(request, report, "error", f"未上传：{exc}")
+    return _attachments_answer(request, report, "success", f"已上传“{att.original_name}”")
 
 
 @login_required
 @require_POST
 def attachment_remove(request, attachment_id: int):
     att = get_object_or_404(Attachment.objects.select_related("report__round"), pk=attachment_id)
-    _report_for(request.user, att.report_id)  # 404 unless the report is visible
+    report = _report_for(request.user, att.report_id)  # 404 unless the report is visible
     try:
         actions.remove_attachment(att, actor=request.user)
-        messages.success(request, f"已移除“{att.original_name}”")
     except ActionError as exc:
-        messages.error(request, str(exc))
-    return redirect("rounds:report", report_id=att.report_id)
+        return _attachments_answer(request, report, "error", str(exc))
+    return _attachments_answer(request, report, "success", f"已移除“{att.original_name}”")
 
 
 @login_required
@@ -350,14 +367,8 @@ def attachment_remove(request, attachment_id: int):
 def attachment_download(request, attachment_id: int):
     att = get_object_or_404(Attachment, pk=attachment_id)
     _report_for(request.user, att.report_id)  # 404 unless the report is visible
-    try:
-        fh = att.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    response = download(att)
     record("report.download_attachment", actor=request.user, obj=att, summary=f"下载佐证材料“{att.original_name}”")
-    response = FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
@@ -386,26 +397,36 @@ def sheet_upload(request, round_id: int):
     rnd = _round_for(request.user, round_id)
     form = SheetUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
+    result = None
     if request.method == "POST" and form.is_valid():
         try:
             upload = form.cleaned_data["file"]
-            saved = actions.import_round_sheet(rnd, actor=request.user, data=upload.read(), name=upload.name,
-                                               submit=form.cleaned_data["submit"])
+            result = import_round_sheet(rnd, actor=request.user, data=upload.read(), name=upload.name,
+                                                submit=form.cleaned_data["submit"])
         except SheetErrors as exc:
             errors = exc.errors
         except ActionError as exc:
             errors = [str(exc)]
         else:
-            messages.success(request, f"已导入 {len(saved)} 份报告" + ("并报送" if form.cleaned_data["submit"] else ""))
-            return redirect("rounds:mine")
+            text = f"已导入 {len(result.saved)} 份报告的修改"
+            if form.cleaned_data["submit"]:
+                text += f"，报送 {len(result.submitted)} 份"
+            if result.unchanged:
+                text += f"；{len(result.unchanged)} 行与系统中一致，未重复保存"
+            if not result.skipped:
+                messages.success(request, text)
+                return redirect("rounds:mine")
+            # Rows left alone are listed on the page, so nobody wonders where they went.
+            messages.success(request, text + f"；{len(result.skipped)} 行未导入，见下方")
+            form = SheetUploadForm()
     status = 400 if errors else 200
-    return render(request, "rounds/sheet_upload.html", {"round": rnd, "form": form, "errors": errors, "nav": "rounds"},
-                  status=status)
+    return render(request, "rounds/sheet_upload.html",
+                  {"round": rnd, "form": form, "errors": errors, "result": result, "nav": "rounds"}, status=status)
 
 
 # --- coordination ----------------------------------------------------------------------
 
-@login_required
+@task_roles_required
 def coordination_list(request):
     qs = coordination_visible_to(request.user)
     user = request.user
@@ -416,7 +437,7 @@ def coordination_list(request):
     status = request.GET.get("status", "open")
     if status in CoordinationItem.Status.values:
         qs = qs.filter(status=status)
-    items = [(i, actions.can_respond(user, i)) for i in qs]
+    items = [(i, permissions.can_respond(user, i)) for i in qs]
     for i, _ in items:
         i.seen = actions.coordination_fingerprint(i)
     return render(request, "rounds/coordination_list.html",
@@ -427,7 +448,7 @@ def coordination_list(request):
 @require_POST
 def coordination_respond(request, item_id: int):
     item = _item_for(request.user, item_id)
-    if not actions.can_respond(request.user, item):
+    if not permissions.can_respond(request.user, item):
         raise PermissionDenied("您无权答复该协调事项")
     response = request.POST.get("response", "")
     seen = request.POST.get("seen") or None

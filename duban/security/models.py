@@ -8,11 +8,20 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 
+from duban.lib import outbound
+
 # The law (网络安全法 Art. 23) keeps network logs at least six months: no setting goes lower.
 LEGAL_MIN_RETENTION_DAYS = 180
 
 # {database alias: (the policy row as read, the instance built from it)}: see current().
 _policy_cache: dict[str, tuple] = {}
+
+
+def staff_2fa_default() -> bool:
+    """Second factor for the office and the administrators until the security
+    administrator decides otherwise: DUBAN_REQUIRE_2FA_FOR_STAFF, true in the production
+    environment file (deploy/duban.env)."""
+    return getattr(settings, "DUBAN_REQUIRE_2FA_FOR_STAFF", False)
 
 
 class SecurityPolicy(models.Model):
@@ -37,14 +46,33 @@ class SecurityPolicy(models.Model):
         "失败次数统计时段（分钟）", default=15, validators=[MinValueValidator(1), MaxValueValidator(1440)])
     lockout_duration_minutes = models.PositiveSmallIntegerField(
         "锁定时长（分钟）", default=30, validators=[MinValueValidator(1), MaxValueValidator(1440)])
+    sign_in_per_minute_address = models.PositiveIntegerField(
+        "登录限速：同一地址每分钟次数", default=120, validators=[MinValueValidator(5), MaxValueValidator(10000)],
+        help_text="同一来源地址每分钟最多提交的登录（密码、动态验证码）次数，超过后本分钟内拒绝（不核验密码）；"
+                  "多人经同一出口地址上网时请适当调高")
+    sign_in_per_minute_account = models.PositiveSmallIntegerField(
+        "登录限速：同一账号每分钟次数", default=20, validators=[MinValueValidator(3), MaxValueValidator(1000)],
+        help_text="同一账号每分钟最多提交的登录次数，超过后本分钟内拒绝")
+    api_per_minute = models.PositiveIntegerField(
+        "接口限速：每分钟请求数", default=1200, validators=[MinValueValidator(10), MaxValueValidator(100000)],
+        help_text="同一账号、同一来源地址每分钟最多的接口请求数，超过后返回 429")
+    token_failures_per_minute = models.PositiveSmallIntegerField(
+        "接口令牌错误：同一地址每分钟次数", default=10, validators=[MinValueValidator(3), MaxValueValidator(1000)],
+        help_text="同一来源地址每分钟被拒绝的接口令牌达到此数后，本分钟内该地址的接口请求一律返回 429")
     session_idle_minutes = models.PositiveSmallIntegerField(
         "会话空闲超时（分钟）", default=30, validators=[MinValueValidator(5), MaxValueValidator(480)])
     session_absolute_hours = models.PositiveSmallIntegerField(
         "会话最长时间（小时）", default=12, validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text="不超过部署配置 DUBAN_SESSION_ABSOLUTE_HOURS")
     require_2fa_for_staff = models.BooleanField(
-        "督查室和管理员账号必须使用双因素认证", default=False,
-        help_text="开启后，督查室、系统管理员、安全管理员、审计员登录须输入动态验证码")
+        "督查室和管理员账号必须使用双因素认证", default=staff_2fa_default,
+        help_text="开启后，督查室、系统管理员、安全管理员、审计员登录须输入动态验证码（生产环境默认开启）")
+    require_2fa_for_leaders = models.BooleanField(
+        "区领导账号必须使用双因素认证", default=False,
+        help_text="开启后，区领导登录须输入动态验证码；未开启时区领导可自愿启用")
+    require_2fa_for_units = models.BooleanField(
+        "单位人员必须使用双因素认证", default=False,
+        help_text="开启后，单位联络员和单位负责人登录须输入动态验证码；未开启时可自愿启用")
     audit_retention_days = models.PositiveSmallIntegerField(
         "审计记录在线保存天数", default=LEGAL_MIN_RETENTION_DAYS,
         validators=[MinValueValidator(LEGAL_MIN_RETENTION_DAYS), MaxValueValidator(3650)],
@@ -87,7 +115,57 @@ class SecurityPolicy(models.Model):
             _policy_cache[connection.alias] = cached
         return copy.copy(cached[1])
 
+    @classmethod
+    def settable_fields(cls) -> list[str]:
+        """The fields the security administrator sets (compared for stale edits)."""
+        return [f.name for f in cls._meta.fields if f.name not in {"id", "updated_at", "updated_by"}]
+
     def as_dict(self) -> dict:
         """The settable values, for the audit record's before/after."""
-        return {f.name: getattr(self, f.name) for f in self._meta.fields
-                if f.name not in {"id", "updated_at", "updated_by"}}
+        return {name: getattr(self, name) for name in self.settable_fields()}
+
+
+class OutboundHost(models.Model):
+    """A host Duban may send requests to (group robots, app messages, status webhooks),
+    kept by the security administrator: the allowlist of duban.lib.outbound. ``host``
+    is a name, an IP address or ``*.domain``; ``allow_private`` lets it resolve to an
+    intranet, loopback or reserved address (an intranet OA system)."""
+
+    host = models.CharField("主机名", max_length=253, unique=True,
+                            help_text="如 oa.example.gov.cn、*.example.gov.cn（该域名下的所有主机）或 IP 地址")
+    allow_private = models.BooleanField(
+        "允许内网地址", default=False,
+        help_text="该主机解析到内网、本机或保留地址时仍允许发送（仅用于内网系统）")
+    note = models.CharField("说明", max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="添加人")
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "外发地址白名单"
+        verbose_name_plural = "外发地址白名单"
+        ordering = ["host"]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+def outbound_policy():
+    """The allowlist in force, as duban.lib.outbound reads it (installed in apps.py)."""
+    return outbound.rules_from(OutboundHost.objects.values_list("host", "allow_private"))
+
+
+class RateCount(models.Model):
+    """Requests counted per minute for one scope and key (sign-ins per address, API
+    requests per account, …): duban.security.throttle. Shared by every application
+    server through the database."""
+
+    scope = models.CharField("类别", max_length=20)
+    key = models.CharField("对象", max_length=200)
+    window = models.DateTimeField("分钟", db_index=True)
+    count = models.PositiveIntegerField("次数", default=0)
+
+    class Meta:
+        verbose_name = "请求计数"
+        verbose_name_plural = "请求计数"
+        constraints = [models.UniqueConstraint(fields=["scope", "key", "window"], name="security_ratecount_bucket")]

@@ -1,21 +1,36 @@
-"""A supervision notice as a Word document laid out like an official document
-(GB/T 9704: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; title in
-小标宋; body in 仿宋_GB2312 三号 = 16 pt; number line 督办〔2026〕N号) and as a PDF.
+"""The supervision loop's documents: notices (催办单 / 督办通知单 / 约谈通知单), the reply
+to an extension request (延期批复) and the notice that a task is struck off (办结销号通知).
 
-The page, the fonts and the embedded CJK font of the PDF (``pdf_font``) are shared
-with the other official documents (briefings, meeting packs) in duban.lib.officedoc.
+Each is the office's template of its kind (duban.documents) filled with a context of
+Chinese placeholder names (duban.documents.kinds lists them with their meanings);
+the PDF is made from the filled .docx. The built-in templates keep the GB/T 9704 layout
+(A4, margins 37/35/28/26 mm, title in 小标宋, body in 仿宋_GB2312 三号).
+
+The 报告 table holds the task's reports that went out and that `viewer` may see
+(``Report.objects.visible_to``): a unit's people never read another unit's reports in
+a document either.
 """
 from __future__ import annotations
 
-import io
+import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
-from duban.lib.officedoc import BODY_FONT, HEADING_FONT, ISSUER, TITLE_FONT, new_docx, pdf_font, pdf_page_kwargs
-from duban.lib.officedoc import cn_date as _cn_date
-from duban.lib.officedoc import paragraph as _paragraph
+from duban.documents import render
+from duban.documents.kinds import notice_kind
+from duban.lib.officedoc import ISSUER, cn_date
+from duban.org.models import Unit
+from duban.plans.models import TaskUnit
+from duban.rounds.models import Report
 
-__all__ = ["notice_docx", "notice_pdf", "notice_sections", "notice_units", "pdf_font"]
+from .models import CompletionRequest, ExtensionRequest, Notice, RequestStatus, TaskClosure
+from .deadlines import effective_deadline
+
+
+def issuer() -> str:
+    """The issuing office: settings.DUBAN_OFFICE_NAME, else 区政府督查室."""
+    return getattr(settings, "DUBAN_OFFICE_NAME", "") or ISSUER
 
 
 def notice_units(notice) -> list:
@@ -24,85 +39,170 @@ def notice_units(notice) -> list:
     return sorted(notice.units.all(), key=lambda u: (order.get(u.pk, (True, 999)), u.name))
 
 
-def notice_sections(notice) -> dict:
-    """The document's parts as text, shared by the Word and PDF versions."""
-    task = notice.task
-    units = [u.name for u in notice_units(notice)]
-    leaders = [leader.name for leader in notice.leaders.all()]
-    issued = timezone.localdate(notice.issued_at)
-    task_line = f"第{task.number}项：{task.title}" if task.number else task.title
-    deadline = _cn_date(task.deadline) if task.deadline else (task.deadline_text or "持续推进")
-    body = [
-        ("heading", "一、督办事项"),
-        ("para", f"任务：{task_line}"),
-        ("para", f"完成时限：{deadline}"),
-        ("para", notice.facts),
-        ("heading", "二、办理要求"),
-        ("para", notice.requirement),
-        ("heading", "三、回复期限"),
-        ("para", f"请于{_cn_date(notice.reply_by)}前通过督办系统回复办理情况。"),
-    ]
-    if leaders:
-        body.insert(-3, ("para", f"呈报领导：{'、'.join(leaders)}（约谈）"))
+def _deadline(task, day: dt.date) -> str:
+    d = effective_deadline(task, day)
+    return cn_date(d) if d else (task.deadline_text or "持续推进")
+
+
+def task_fields(task, day: dt.date) -> dict:
+    """The task's placeholders (任务序号 … 完成时限) as of `day`."""
+    links = sorted(task.assignments.select_related("unit"), key=lambda a: a.order)
     return {
-        "title": notice.title,
-        "number": notice.number,
-        "addressees": "、".join(units) + "：",
-        "body": body,
-        "issuer": ISSUER,
-        "date": _cn_date(issued),
+        "任务序号": task.number,
+        "任务名称": task.title,
+        "任务": f"第{task.number}项：{task.title}" if task.number else task.title,
+        "牵头领导": "、".join(x.name for x in task.ordered_leaders()),
+        "牵头单位": "、".join(a.unit.name for a in links if a.role == TaskUnit.Role.LEAD),
+        "配合单位": "、".join(a.unit.name for a in links if a.role == TaskUnit.Role.CO),
+        "完成时限": _deadline(task, day),
     }
 
 
-# --- Word -----------------------------------------------------------------------------
-
-def notice_docx(notice) -> bytes:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    parts = notice_sections(notice)
-    doc = new_docx(title=f"{parts['title']} {parts['number']}", author=ISSUER)
-
-    _paragraph(doc, parts["title"], TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=6)
-    _paragraph(doc, parts["number"], BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12)
-    _paragraph(doc, parts["addressees"], BODY_FONT, 16, indent=False)
-    for kind, text in parts["body"]:
-        if kind == "heading":
-            _paragraph(doc, text, HEADING_FONT, 16)
-        else:
-            for line in text.splitlines() or [""]:
-                if line.strip():
-                    _paragraph(doc, line.strip(), BODY_FONT, 16)
-    _paragraph(doc, "", BODY_FONT, 16, indent=False)
-    _paragraph(doc, parts["issuer"], BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _paragraph(doc, parts["date"], BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+def reports_table(task, viewer=None) -> list[dict]:
+    """The task's reports that went out (latest round first) that `viewer` may see."""
+    reports = Report.objects.all() if viewer is None else Report.objects.visible_to(viewer)
+    rows = (reports.filter(task=task, status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])
+            .select_related("round", "unit").order_by("-round__period_end", "-round_id", "-role", "unit__name"))
+    return [{
+        "调度": r.round.name, "单位": r.unit.name,
+        "报送日期": timezone.localdate(r.submitted_at).isoformat() if r.submitted_at else "",
+        "进展情况": r.progress, "存在问题": r.problems, "下一步计划": r.next_steps,
+    } for r in rows]
 
 
-# --- PDF ------------------------------------------------------------------------------
+def notice_context(notice: Notice, *, viewer=None, units=None, leaders=None) -> dict:
+    """The placeholders of a notice. `units` / `leaders` stand in for the notice's own
+    (a preview of a notice not issued)."""
+    task = notice.task
+    issued = timezone.localdate(notice.issued_at)
+    units = notice_units(notice) if units is None else units
+    leaders = list(notice.leaders.all()) if leaders is None else leaders
+    deadline = effective_deadline(task, issued)
+    return {
+        "标题": notice.title,
+        "文号": notice.number,
+        "督办层级": notice.get_level_display(),
+        "主送单位": "、".join(u.name for u in units),
+        **task_fields(task, issued),
+        "逾期天数": str(max(0, (issued - deadline).days) if deadline else 0),
+        "督办事项": notice.facts,
+        "办理要求": notice.requirement,
+        "回复期限": cn_date(notice.reply_by),
+        "呈报领导": "、".join(x.name for x in leaders),
+        "签发人": str(notice.issued_by or ""),
+        "报告": reports_table(task, viewer),
+        "发文机关": issuer(),
+        "成文日期": cn_date(issued),
+    }
 
-def notice_pdf(notice) -> bytes:
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-    from xml.sax.saxutils import escape
 
-    font, _ = pdf_font()
-    parts = notice_sections(notice)
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, title=f"{parts['title']} {parts['number']}", author=ISSUER, **pdf_page_kwargs())
-    body = ParagraphStyle("body", fontName=font, fontSize=16, leading=28, firstLineIndent=32, wordWrap="CJK")
-    plain = ParagraphStyle("plain", parent=body, firstLineIndent=0)
-    title = ParagraphStyle("title", parent=plain, fontSize=22, leading=34, alignment=TA_CENTER, spaceAfter=6)
-    number = ParagraphStyle("number", parent=plain, alignment=TA_CENTER, spaceAfter=12)
-    right = ParagraphStyle("right", parent=plain, alignment=TA_RIGHT)
-    story = [Paragraph(escape(parts["title"]), title), Paragraph(escape(parts["number"]), number),
-             Paragraph(escape(parts["addressees"]), plain)]
-    for kind, text in parts["body"]:
-        for line in text.splitlines():
-            if line.strip():
-                story.append(Paragraph(escape(line.strip()), body))
-    story += [Spacer(1, 28), Paragraph(escape(parts["issuer"]), right), Paragraph(escape(parts["date"]), right)]
-    doc.build(story)
-    return out.getvalue()
+def extension_context(req: ExtensionRequest, *, viewer=None) -> dict:
+    task = req.task
+    decided = req.decided_on or timezone.localdate()
+    old, new = cn_date(req.old_deadline), cn_date(req.new_deadline)
+    if req.status == RequestStatus.APPROVED:
+        result, verdict = "同意", f"同意将完成时限由{old}延至{new}。"
+    elif req.status == RequestStatus.REFUSED:
+        result, verdict = "不同意", f"不同意延期，请按原完成时限（{old}）完成。"
+    else:
+        result, verdict = req.get_status_display(), f"申请将完成时限由{old}延至{new}，正在审核。"
+    fields = task_fields(task, decided)
+    return {
+        "标题": f"关于第{task.number}项任务延期申请的批复" if task.number else "关于任务延期申请的批复",
+        "文号": req.reply_number,
+        "申请单位": req.unit.name,
+        **{k: fields[k] for k in ("任务序号", "任务名称", "任务", "牵头领导", "牵头单位")},
+        "原完成时限": old,
+        "申请延至": new,
+        "延期理由": req.reason,
+        "申请日期": cn_date(timezone.localdate(req.requested_at)),
+        "审核结果": result,
+        "批复意见": verdict,
+        "审核意见": req.note,
+        "报告": reports_table(task, viewer),
+        "发文机关": issuer(),
+        "成文日期": cn_date(decided),
+    }
+
+
+def closure_context(closure: TaskClosure, *, viewer=None, completion: CompletionRequest | None = None) -> dict:
+    task = closure.task
+    claim = completion if completion is not None else closure.completion
+    units = [a.unit for a in sorted(task.assignments.select_related("unit"), key=lambda a: (a.role != "lead", a.order))
+             if not a.unit.is_collective]
+    return {
+        "标题": f"关于第{task.number}项任务办结销号的通知" if task.number else "关于任务办结销号的通知",
+        "文号": closure.number,
+        "主送单位": "、".join(u.name for u in units),
+        **task_fields(task, closure.closed_on),
+        "申请单位": claim.unit.name if claim else "",
+        "申请日期": cn_date(timezone.localdate(claim.requested_at)) if claim else "",
+        "完成情况": claim.evidence if claim else "",
+        "销号日期": cn_date(closure.closed_on),
+        "报告": reports_table(task, viewer),
+        "发文机关": issuer(),
+        "成文日期": cn_date(closure.closed_on),
+    }
+
+
+def notice_docx(notice: Notice, *, viewer=None) -> bytes:
+    return render.docx(notice_kind(notice.level), notice_context(notice, viewer=viewer))
+
+
+def notice_pdf(notice: Notice, *, viewer=None) -> bytes:
+    return render.to_pdf(notice_docx(notice, viewer=viewer))
+
+
+def extension_docx(req: ExtensionRequest, *, viewer=None) -> bytes:
+    return render.docx("extension_reply", extension_context(req, viewer=viewer))
+
+
+def closure_docx(closure: TaskClosure, *, viewer=None) -> bytes:
+    return render.docx("closure_notice", closure_context(closure, viewer=viewer))
+
+
+# --- previews: a real task, documents not issued ------------------------------------------
+
+PREVIEW_NUMBER = "（预览，签发时编号）"
+
+
+def preview_context(kind: str, task, *, viewer=None) -> dict:
+    """The placeholders of `kind` filled from `task`: its latest document of that kind
+    when it has one, else one made up for the preview (nothing is saved or numbered)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if kind.startswith("notice_"):
+        level = kind.removeprefix("notice_")
+        notice = Notice.objects.filter(task=task, level=level).order_by("-issued_at").first()
+        if notice is not None:
+            return notice_context(notice, viewer=viewer)
+        units = [a.unit for a in sorted(task.assignments.select_related("unit"), key=lambda a: (a.role != "lead", a.order))
+                 if not a.unit.is_collective]
+        draft = Notice(task=task, level=level, number=PREVIEW_NUMBER, issued_at=now, issued_by=viewer,
+                       reply_by=today + dt.timedelta(days=7), facts="（预览）督办事项由督查室签发时填写。",
+                       requirement="请于限期内通过督办系统书面回复办理情况。")
+        leaders = task.ordered_leaders() if level == Notice.Level.INTERVIEW else []
+        return notice_context(draft, viewer=viewer, units=units, leaders=leaders)
+    if kind == "extension_reply":
+        req = ExtensionRequest.objects.filter(task=task).select_related("unit").order_by("-requested_at").first()
+        if req is None:
+            deadline = effective_deadline(task, today) or today
+            lead = task.lead_units()
+            req = ExtensionRequest(task=task, reason="（预览）延期理由由申请单位填写。",
+                                   old_deadline=deadline, new_deadline=deadline + dt.timedelta(days=90),
+                                   status=RequestStatus.APPROVED, requested_at=now, decided_on=today,
+                                   reply_number=PREVIEW_NUMBER)
+            req.unit = lead[0] if lead else Unit(name="（责任单位）")
+        return extension_context(req, viewer=viewer)
+    if kind == "closure_notice":
+        closure = TaskClosure.objects.filter(task=task).select_related("completion__unit").order_by("-closed_on").first()
+        if closure is not None:
+            return closure_context(closure, viewer=viewer)
+        claim = CompletionRequest.objects.filter(task=task).select_related("unit").order_by("-requested_at").first()
+        draft = TaskClosure(task=task, closed_on=today, number=PREVIEW_NUMBER)
+        if claim is None:
+            lead = task.lead_units()
+            claim = CompletionRequest(task=task, evidence="（预览）完成情况及佐证由申请单位填写。", requested_at=now)
+            claim.unit = lead[0] if lead else Unit(name="（责任单位）")
+        return closure_context(draft, viewer=viewer, completion=claim)
+    raise ValueError(kind)

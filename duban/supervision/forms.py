@@ -35,8 +35,40 @@ class NoticeForm(forms.Form):
             self.fields["units"].queryset = Unit.objects.filter(is_collective=False)
 
 
-class ReplyForm(forms.Form):
+EVIDENCE_ACCEPT = ".pdf,.docx,.xlsx,.jpg,.jpeg,.png,.txt,image/jpeg,image/png,application/pdf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceFilesField(forms.FileField):
+    """Several evidence files in one input (Django's documented pattern); the type and
+    size rules are the action's (duban.lib.uploads), as for report attachments."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "佐证材料")
+        kwargs.setdefault("help_text", "可选多个文件；支持 PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG、TXT")
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class EvidenceFormMixin:
+    def uploaded(self) -> list[tuple[str, bytes]]:
+        """The chosen files as (name, bytes), for the action to check and store."""
+        return [(f.name, f.read()) for f in self.cleaned_data.get("files") or []]
+
+
+class ReplyForm(EvidenceFormMixin, forms.Form):
     text = forms.CharField(label="回复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages={"required": "请填写回复内容"})
+    files = EvidenceFilesField()
 
 
 class CloseForm(forms.Form):
@@ -53,9 +85,10 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CompletionForm(forms.Form):
+class CompletionForm(EvidenceFormMixin, forms.Form):
     evidence = forms.CharField(label="完成情况及佐证", widget=forms.Textarea(attrs={"rows": 4}),
                                error_messages={"required": "请填写完成情况及佐证"})
+    files = EvidenceFilesField()
 
 
 class ReasonForm(forms.Form):

@@ -9,10 +9,14 @@ effective deadline; ``Task.deadline`` keeps the original (see ``status.effective
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from duban.audit.seals import Sealed
+from duban.lib.uploads import UploadedFile, generated_path
 
 
 class StatusRules(models.Model):
@@ -22,7 +26,7 @@ class StatusRules(models.Model):
     two rounds were missed; yellow when the deadline is within 7 days, a milestone is
     overdue, a report was returned, or reported progress lags the share of time
     elapsed (序时进度) by more than 20 points, or a quantitative target's forecast misses
-    it (duban.indicators.forecast). A number set to 0 turns its rule off."""
+    it (duban.status.forecast). A number set to 0 turns its rule off."""
 
     red_when_overdue = models.BooleanField("超过完成时限未销号亮红灯", default=True)
     red_missed_rounds = models.PositiveSmallIntegerField("缺报几期亮红灯", default=2, help_text="0 表示不按缺报判断")
@@ -67,18 +71,6 @@ class StatusRules(models.Model):
         return sorted(out, reverse=True)
 
 
-class NoticeCounter(models.Model):
-    """The last notice number issued in a year; incremented with a conditional UPDATE
-    so two offices issuing at the same moment never get the same number."""
-
-    year = models.PositiveIntegerField("年度", primary_key=True)
-    last = models.PositiveIntegerField("已用编号", default=0)
-
-    class Meta:
-        verbose_name = "督办单编号"
-        verbose_name_plural = "督办单编号"
-
-
 class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "NoticeQuerySet":
         """Office and leaders read every notice; a unit's people only the notices sent
@@ -92,11 +84,29 @@ class NoticeQuerySet(models.QuerySet):
         return self.none()
 
 
-class Notice(models.Model):
+def notice_seal_content(notice) -> dict:
+    """What a notice's seal covers (plain function: the sealing migration calls it on
+    historical models). Not the people's ids; who did what is in the audit chain. Each
+    unit's reply is a ``NoticeReply`` with its own seal."""
+    return {
+        "year": notice.year, "seq": notice.seq, "number": notice.number, "level": notice.level,
+        "task": notice.task_id,
+        "units": sorted(notice.units.values_list("pk", flat=True)),
+        "leaders": sorted(notice.leaders.values_list("pk", flat=True)),
+        "facts": notice.facts, "requirement": notice.requirement, "reply_by": notice.reply_by,
+        "status": notice.status, "issued_at": notice.issued_at,
+        "close_note": notice.close_note, "closed_at": notice.closed_at,
+    }
+
+
+class Notice(Sealed):
     """A numbered supervision notice (督办〔2026〕N号) to the units of a task, at one of
     three escalating levels: a reminder (催办), a supervision notice (督办), or a notice
-    to the lead leader for a talk with the unit (约谈). Issued → replied by a unit →
-    closed by the office."""
+    to the lead leader for a talk with the unit (约谈). Issued → each unit replies on
+    its own (``NoticeReply``; 部分回复 until every unit has) → closed by the office. `seq`
+    is the year's sequence of the "notice" kind (duban.documents.numbering); `number`
+    is the 文号 as issued, in the office's pattern of that day. Sealed at every step
+    (duban/audit/seals.py)."""
 
     class Level(models.TextChoices):
         REMINDER = "reminder", "催办"
@@ -105,13 +115,17 @@ class Notice(models.Model):
 
     class Status(models.TextChoices):
         ISSUED = "issued", "待回复"
+        PARTLY = "partly", "部分回复"
         REPLIED = "replied", "已回复"
         CLOSED = "closed", "已办结"
+
+    AWAITING = (Status.ISSUED, Status.PARTLY)  # some unit still owes a reply
 
     TITLES = {Level.REMINDER: "催办单", Level.NOTICE: "督办通知单", Level.INTERVIEW: "约谈通知单"}
 
     year = models.PositiveIntegerField("年度")
     seq = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=100)
     level = models.CharField("督办层级", max_length=10, choices=Level.choices, default=Level.NOTICE)
     task = models.ForeignKey("plans.Task", on_delete=models.PROTECT, related_name="notices", verbose_name="任务")
     units = models.ManyToManyField("org.Unit", related_name="notices", verbose_name="督办单位")
@@ -124,11 +138,6 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="签发人"
     )
     issued_at = models.DateTimeField("签发时间")
-    reply = models.TextField("回复内容", blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="回复人"
-    )
-    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     close_note = models.TextField("办结意见", blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="办结人"
@@ -147,15 +156,65 @@ class Notice(models.Model):
         return self.number
 
     @property
-    def number(self) -> str:
-        return f"督办〔{self.year}〕{self.seq}号"
-
-    @property
     def title(self) -> str:
         return self.TITLES[self.Level(self.level)]
 
     def is_reply_overdue(self, as_of: dt.date) -> bool:
-        return self.status == self.Status.ISSUED and as_of > self.reply_by
+        """Past the reply date with some unit's reply still missing."""
+        return self.status in self.AWAITING and as_of > self.reply_by
+
+    def sealed_content(self) -> dict:
+        return notice_seal_content(self)
+
+    def unit_rows(self, as_of: dt.date) -> list["NoticeUnitRow"]:
+        """Each unit the notice went to, with its reply (or None) and whether the reply
+        is overdue, in the units' order."""
+        replies = {r.unit_id: r for r in self.replies.select_related("replied_by").prefetch_related("files")}
+        return [NoticeUnitRow(u, replies.get(u.pk), self.status != self.Status.CLOSED and u.pk not in replies
+                              and as_of > self.reply_by)
+                for u in self.units.order_by("id")]
+
+
+@dataclass
+class NoticeUnitRow:
+    unit: object
+    reply: "NoticeReply | None"
+    overdue: bool
+
+
+def notice_reply_seal_content(reply) -> dict:
+    """What a reply's seal covers: its text, when, and its evidence files (plain
+    function: the migration that moved the replies calls it on historical models)."""
+    return {
+        "notice": reply.notice_id, "unit": reply.unit_id, "text": reply.text, "replied_at": reply.replied_at,
+        "files": sorted(([f.pk, f.original_name, f.size, f.sha256] for f in reply.files.all()), key=lambda r: r[0]),
+    }
+
+
+class NoticeReply(Sealed):
+    """One unit's reply to a notice (a notice sent to several units gets one from each;
+    one unit's reply does not answer for the others). Written once, with its evidence
+    files, and sealed."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="replies", verbose_name="督办单")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="回复单位")
+    text = models.TextField("回复内容")
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="回复人"
+    )
+    replied_at = models.DateTimeField("回复时间")
+
+    class Meta:
+        verbose_name = "督办单回复"
+        verbose_name_plural = "督办单回复"
+        ordering = ["notice", "replied_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["notice", "unit"], name="notice_reply_once_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}对{self.notice}的回复"
+
+    def sealed_content(self) -> dict:
+        return notice_reply_seal_content(self)
 
 
 class RequestStatus(models.TextChoices):
@@ -188,6 +247,8 @@ class ExtensionRequest(models.Model):
     )
     decided_on = models.DateField("决定日期", null=True, blank=True)
     note = models.TextField("审核意见", blank=True)
+    reply_number = models.CharField("批复文号", max_length=100, blank=True,
+                                    help_text="同意或不同意时编号（延期批复）")
 
     class Meta:
         verbose_name = "延期申请"
@@ -242,6 +303,36 @@ class CompletionRequest(models.Model):
         return f"{self.task} 办结申请"
 
 
+def evidence_path(instance: "EvidenceFile", filename: str) -> str:
+    """A generated name: the uploaded name never becomes part of a path."""
+    return generated_path("evidence", filename)
+
+
+class EvidenceFile(UploadedFile):
+    """An evidence file (佐证材料) of a unit's reply to a notice or of a completion claim,
+    under the same rules as a report's attachments (duban.lib.uploads: type by content,
+    size cap, sanitised name shown, stored under a generated name outside the web
+    root, served as an attachment with nosniff). Belongs to exactly one of the two;
+    never changed once stored."""
+
+    reply = models.ForeignKey(NoticeReply, null=True, blank=True, on_delete=models.CASCADE, related_name="files",
+                              verbose_name="督办单回复")
+    completion = models.ForeignKey(CompletionRequest, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="files", verbose_name="办结申请")
+    file = models.FileField("文件", upload_to=evidence_path, max_length=200)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply__isnull=False, completion__isnull=True) | Q(reply__isnull=True, completion__isnull=False),
+                name="evidence_file_one_owner",
+            )
+        ]
+
+
 class TaskClosure(models.Model):
     """A task struck off (销号) on ``closed_on``. Reopening keeps the row and stamps
     ``reopened_on`` with the reason; a task has at most one closure not reopened."""
@@ -259,6 +350,7 @@ class TaskClosure(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="重启人"
     )
     reopen_reason = models.TextField("重新启动原因", blank=True)
+    number = models.CharField("通知文号", max_length=100, blank=True, help_text="办结销号通知的文号")
 
     class Meta:
         verbose_name = "销号记录"

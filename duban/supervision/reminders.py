@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from duban.notifications.actions import notify, office_people, people_of_units
 from duban.plans.models import Task, TaskUnit
+from duban.rounds.models import Report, Round
 from duban.workplans.models import Milestone
 
 from .models import ReminderClaim, StatusRules, TaskClosure
-from .status import load_facts
+from .deadlines import closed_ids, effective_deadlines
 
 
 @dataclass
@@ -69,23 +71,23 @@ def _units_of(task_ids) -> dict[int, list[int]]:
     return out
 
 
-def run_reminders(as_of: dt.date) -> list[Sent]:
-    """Sends every reminder due on `as_of`; returns what this run sent."""
+def run_reminders(as_of: dt.date | None = None) -> list[Sent]:
+    """Sends every reminder due on `as_of` (today by default); returns what this run sent."""
+    as_of = as_of or timezone.localdate()
     rules = StatusRules.current()
     offsets = rules.reminder_offsets()
     horizon = as_of + dt.timedelta(days=max(offsets, default=0))
     sent: list[Sent] = []
 
-    tasks = Task.objects.active()
-    facts = load_facts(tasks, as_of)
-    open_ids = [pk for pk, f in facts.items() if f.closed_on is None]
-    due_ids = [pk for pk in open_ids if facts[pk].deadline is not None and facts[pk].deadline <= horizon]
+    closed = closed_ids(as_of)
+    deadline_of = {pk: d for pk, d in effective_deadlines(Task.objects.active(), as_of).items() if pk not in closed}
+    due_ids = [pk for pk, d in deadline_of.items() if d is not None and d <= horizon]
     task_objs = Task.objects.in_bulk(due_ids)
     units = _units_of(due_ids)
     office = office_people()
 
     for pk in due_ids:
-        deadline = facts[pk].deadline
+        deadline = deadline_of[pk]
         days_left = (deadline - as_of).days
         offset = offset_for(days_left, offsets)
         if offset is None:
@@ -130,12 +132,6 @@ def run_reminders(as_of: dt.date) -> list[Sent]:
 
 def _report_reminders(as_of: dt.date, horizon: dt.date, offsets: list[int]) -> list[Sent]:
     """Reminders for report slots of open rounds that were never submitted."""
-    from django.apps import apps
-
-    if not apps.is_installed("duban.rounds"):
-        return []
-    from duban.rounds.models import Report, Round
-
     sent: list[Sent] = []
     reports = (
         Report.objects.filter(round__status=Round.Status.OPEN, round__opens_on__lte=as_of, round__due_on__lte=horizon,

@@ -18,7 +18,10 @@ urlpatterns = [
     path("notices/<int:notice_id>/docx/", views.notice_docx_view, name="notice_docx"),
     path("notices/<int:notice_id>/pdf/", views.notice_pdf_view, name="notice_pdf"),
     path("extensions/<int:request_id>/decide/", views.extension_decide, name="extension_decide"),
+    path("extensions/<int:request_id>/document/", views.extension_document, name="extension_document"),
+    path("closures/<int:closure_id>/document/", views.closure_document, name="closure_document"),
     path("completions/<int:request_id>/verify/", views.completion_verify, name="completion_verify"),
     path("completions/<int:request_id>/return/", views.completion_return, name="completion_return"),
     path("instructions/<int:instruction_id>/ack/", views.instruction_ack, name="instruction_ack"),
+    path("evidence/<int:file_id>/", views.evidence_download, name="evidence"),
 ]

@@ -28,3 +28,31 @@ def check_deployment(app_configs=None, **kwargs):
             id="duban.W002",
         ))
     return problems
+
+
+@register(Tags.security, deploy=True)
+def check_file_modes(app_configs=None, **kwargs):
+    """duban.W003: a file or folder of the private data that others can read (an
+    install from before files were made private, or a copy made by hand)."""
+    from pathlib import Path
+
+    from django.core.files.storage import storages
+
+    from duban.lib.filemodes import loose, loose_paths
+
+    data = Path(settings.DATA_DIR)
+    static = Path(settings.STATIC_ROOT)
+    found = [data] if loose(data) else []
+    below = [p for p in data.iterdir() if p != static] if data.is_dir() else []
+    files = getattr(storages["default"], "location", None)
+    if files and not Path(files).is_relative_to(data):
+        below.append(Path(files))
+    found += loose_paths(below)
+    if not found:
+        return []
+    shown = "、".join(str(p) for p in found[:5]) + (f" 等{len(found)}项" if len(found) > 5 else "")
+    return [Warning(
+        f"数据文件或目录可被其他本机用户读取：{shown}",
+        hint=f"运行 chmod -R go-rwx {data}（静态文件目录除外）；systemd 单元应设置 UMask=0077",
+        id="duban.W003",
+    )]

@@ -12,9 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.accounts.models import Role, User
+from duban.audit import seals
 from duban.lib.passwords import generate_password
 from duban.org.models import Leader, Unit
-from duban.plans.importing import build_preview, import_plan, parse_upload, sha256_of
+from duban.imports.actions import import_plan
+from duban.imports.preview import build_preview, parse_upload, sha256_of
 from duban.plans.models import Plan
 
 SEED = Path(settings.BASE_DIR) / "examples" / "daxing-2026-plan.txt"
@@ -101,6 +103,10 @@ def load_demo_round(today: dt.date | None = None):
     rnd = open_round(plan, actor=None, name=f"{start.year}年{start.month}月调度{DEMO_NOTE}", period_start=start,
                      period_end=end, opens_on=end - dt.timedelta(days=5), due_on=due)
     now = timezone.now()
+    # Each unit's reports were submitted by its liaison, and reviewed by the office
+    # (create_demo_accounts runs first), so the pages say who did what.
+    liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON, unit__isnull=False).order_by("pk")}
+    reviewer = User.objects.filter(role=Role.OFFICE).order_by("pk").first()
     slots = list(Report.objects.filter(round=rnd).select_related("task").order_by("task__order", "-role", "unit__name"))
     versions = []
     for i, report in enumerate(slots):
@@ -123,10 +129,16 @@ def load_demo_round(today: dt.date | None = None):
             progress=f"{DEMO_NOTE}按计划推进，已完成本期工作的{percent}%。", problems="" if i % 3 else f"{DEMO_NOTE}项目资金尚未全部到位。",
             next_steps=f"{DEMO_NOTE}继续按节点推进。", first_submitted_at=at, submitted_at=at, version=2,
             return_reason=f"{DEMO_NOTE}请补充量化数据。" if status == Report.Status.RETURNED else "",
+            submitted_by=liaisons.get(report.unit_id), updated_by=liaisons.get(report.unit_id),
         )
+        if status in (Report.Status.ACCEPTED, Report.Status.RETURNED):
+            fields.update(reviewed_by=reviewer, reviewed_at=min(at + dt.timedelta(days=1), now))
         Report.objects.filter(pk=report.pk).update(**fields)
         for name, value in fields.items():
             setattr(report, name, value)
-        versions.append(ReportVersion(report=report, number=1, data=report.snapshot(), submitted_at=at))
+        versions.append(ReportVersion(report=report, number=1, data=report.snapshot(), submitted_at=at,
+                                      submitted_by=fields["submitted_by"]))
     ReportVersion.objects.bulk_create(versions)
+    seals.seal_rows(ReportVersion.objects.filter(report__round=rnd))
+    seals.seal_rows(Report.objects.filter(round=rnd, status=Report.Status.ACCEPTED))
     return rnd

@@ -6,7 +6,7 @@ the caller passes the version the person saw, the row is changed with a conditio
 ``UPDATE … WHERE version = n`` and a row count other than 1 means someone else got
 there first (``MilestoneConflict``), on SQLite and PostgreSQL alike.
 
-Permission checks are the caller's (duban.workplans.rules); these functions trust
+Permission checks are the caller's (duban.workplans.permissions); these functions trust
 their `actor`."""
 from __future__ import annotations
 
@@ -15,10 +15,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
 
 from duban.audit.log import record
 from duban.audit.models import Event
 from duban.lib.concurrency import update_if_version
+from duban.notifications.actions import notify, office_people
+from duban.plans.lights import attach_status
+from duban.plans.signals import facts_changed
 
 from .models import Milestone
 
@@ -89,6 +94,28 @@ def _fresh(m: Milestone, version: int) -> Milestone:
     return current
 
 
+def deadline_in_force(task, as_of: dt.date | None = None) -> dt.date | None:
+    """The task's deadline as approved extensions leave it (``Task.deadline`` keeps the
+    plan's own)."""
+    probe = type(task)(pk=task.pk, deadline=task.deadline)  # attach_status writes on what it is given
+    return attach_status([probe], as_of or timezone.localdate())[0].effective_deadline
+
+
+def _warn_if_after_deadline(m: Milestone, *, actor, was_after: bool = False) -> None:
+    """A milestone due after the task's deadline in force tells the office (when a unit
+    set it; the office knows what it did itself), once per change that makes it so."""
+    deadline = deadline_in_force(m.task)
+    if was_after or not m.is_after(deadline) or getattr(actor, "is_office", False):
+        return
+    task = m.task
+    name = f"第{task.number}项任务" if task.number else str(task)
+    who = m.unit or getattr(actor, "unit", None) or actor
+    notify(office_people(), kind="milestone.after_deadline",
+           title=f"{who}的节点「{m.title}」完成时间 {m.due:%Y-%m-%d} 晚于{name}完成时限 {deadline:%Y-%m-%d}",
+           body="按此节点安排，任务将不能按期完成；请督促调整节点时间，或由责任单位在到期前申请延期。",
+           url=reverse("plans:task", args=[task.pk]) + "#milestones", task=task)
+
+
 @transaction.atomic
 def add_milestone(task, *, actor, title: str, due: dt.date | None, unit=None, owner: str = "",
                   is_measurable: bool = False) -> Milestone:
@@ -98,6 +125,8 @@ def add_milestone(task, *, actor, title: str, due: dt.date | None, unit=None, ow
         source=Milestone.Source.WORKPLAN, order=order, created_by=actor if getattr(actor, "pk", None) else None,
     )
     record("milestone.add", actor=actor, obj=m, task=task, summary=f"新增节点「{title}」", after=snapshot(m))
+    _warn_if_after_deadline(m, actor=actor)
+    facts_changed(Milestone, [task.pk])
     return m
 
 
@@ -121,6 +150,9 @@ def update_milestone(m: Milestone, *, actor, version: int, **changes) -> Milesto
     keys = [k for k in after if before[k] != after[k]]
     record("milestone.update", actor=actor, obj=updated, task=updated.task,
            summary=f"修改节点「{updated.title}」", before={k: before[k] for k in keys}, after={k: after[k] for k in keys})
+    if "due" in values:
+        _warn_if_after_deadline(updated, actor=actor, was_after=current.is_after(deadline_in_force(current.task)))
+    facts_changed(Milestone, [updated.task_id])
     return updated
 
 
@@ -135,6 +167,7 @@ def complete_milestone(m: Milestone, *, actor, version: int, done_on: dt.date, e
            summary=f"完成节点「{updated.title}」（{done_on:%Y-%m-%d}）",
            before={"done_on": before["done_on"], "evidence": before["evidence"]},
            after={"done_on": done_on.isoformat(), "evidence": evidence})
+    facts_changed(Milestone, [updated.task_id])
     return updated
 
 
@@ -149,6 +182,7 @@ def reopen_milestone(m: Milestone, *, actor, version: int, reason: str) -> Miles
            summary=f"重新打开节点「{updated.title}」：{reason}",
            before={"done_on": before["done_on"], "evidence": before["evidence"]},
            after={"done_on": None, "evidence": "", "reason": reason})
+    facts_changed(Milestone, [updated.task_id])
     return updated
 
 
@@ -162,3 +196,4 @@ def delete_milestone(m: Milestone, *, actor, version: int) -> None:
         raise _conflict(pk)
     record("milestone.delete", actor=actor, obj=current, task=task, summary=f"删除节点「{before['title']}」",
            before=before)
+    facts_changed(Milestone, [task.pk])

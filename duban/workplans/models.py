@@ -10,6 +10,13 @@ class MilestoneQuerySet(models.QuerySet):
     def overdue(self, as_of) -> "MilestoneQuerySet":
         return self.filter(done_on__isnull=True, due__lt=as_of)
 
+    def past_plan_deadline(self) -> "MilestoneQuerySet":
+        """Open milestones due after their task's deadline as the plan set it. An
+        approved extension only moves a deadline later, so this holds every milestone
+        due after the deadline in force; callers narrow it with ``is_after``."""
+        return self.filter(done_on__isnull=True, due__isnull=False, task__deadline__isnull=False,
+                           due__gt=models.F("task__deadline"))
+
 
 class Milestone(models.Model):
     """A node of a task's work plan: what, by when, which unit, which person.
@@ -47,3 +54,8 @@ class Milestone(models.Model):
 
     def is_overdue(self, as_of) -> bool:
         return self.done_on is None and self.due is not None and self.due < as_of
+
+    def is_after(self, deadline) -> bool:
+        """Due after `deadline` (the task's deadline in force): the task cannot be done
+        on time if this milestone is kept."""
+        return self.due is not None and deadline is not None and self.due > deadline

@@ -1,7 +1,7 @@
 """Work plan pages: the milestone list of a task, changed in place with htmx.
 
 Every view fetches the task or milestone from ``Task.objects.visible_to(user)`` (404
-otherwise), checks the rule in ``rules`` (403 when the person may see but not change),
+otherwise), checks the rule in ``permissions`` (403 when the person may see but not change),
 and writes only through ``actions``. With htmx a view answers with the milestone list
 partial (the list swaps itself); without, a GET shows the task page with the form open
 and a successful POST redirects back to the task page."""
@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duban.accounts.permissions import office_required
-from duban.plans.access import get_task_for_user, task_roles_required, visible_tasks
+from duban.plans import pages
+from duban.plans.permissions import get_task_for_user, task_roles_required, visible_tasks
 from duban.plans.models import TaskUnit
 
-from . import actions, rules
+from . import actions, permissions
 from .actions import MilestoneConflict
 from .forms import CompleteForm, DeleteForm, MilestoneForm, ReopenForm
 from .measures import task_needs_measurable, tasks_needing_measurable
@@ -55,6 +56,7 @@ class Row:
     overdue: bool
     can_edit: bool
     can_complete: bool
+    after_deadline: bool = False  # due after the task's deadline in force
     form: object = None  # the form open in this row, if any
     mode: str = ""  # "edit" | "complete" | "reopen"
 
@@ -65,19 +67,20 @@ def milestone_list_context(request, task, *, open_pk: int | None = None, mode: s
     user = request.user
     as_of = timezone.localdate()
     milestones = list(task.milestones.select_related("unit").order_by("due", "order", "id"))
+    deadline = actions.deadline_in_force(task, as_of)
     rows = []
     for m in milestones:
-        row = Row(m, m.is_overdue(as_of), rules.can_edit_milestone(user, m, task),
-                  rules.can_complete_milestone(user, m, task))
+        row = Row(m, m.is_overdue(as_of), permissions.can_edit_milestone(user, m, task),
+                  permissions.can_complete_milestone(user, m, task), after_deadline=m.done_on is None and m.is_after(deadline))
         if m.pk == open_pk and form is not None:
             row.form, row.mode = form, mode
             first = next(iter(form.visible_fields()), None)
             if first is not None:  # keyboard users land in the form htmx just opened
                 first.field.widget.attrs["autofocus"] = True
         rows.append(row)
-    can_add = rules.can_add_milestone(user, task)
+    can_add = permissions.can_add_milestone(user, task)
     if can_add and add_form is None:
-        add_form = MilestoneForm(units=rules.unit_choices(user, task), prefix="add",
+        add_form = MilestoneForm(units=permissions.unit_choices(user, task), prefix="add",
                                  default_unit=user.unit if user.is_unit_person else None)
     needs = task_needs_measurable(task, milestones=milestones)
     return {
@@ -88,8 +91,10 @@ def milestone_list_context(request, task, *, open_pk: int | None = None, mode: s
         "conflict": conflict,
         "notice": notice,
         "needs_measurable": needs,
-        "asks_me": needs and (user.is_office or rules.unit_role(user, task) == TaskUnit.Role.LEAD),
+        "asks_me": needs and (user.is_office or permissions.unit_role(user, task) == TaskUnit.Role.LEAD),
         "overdue_count": sum(1 for r in rows if r.overdue),
+        "deadline": deadline,
+        "after_deadline": [r.m for r in rows if r.after_deadline],
         "as_of": as_of,
     }
 
@@ -99,9 +104,7 @@ def _respond(request, task, **state):
     ctx = milestone_list_context(request, task, **state)
     if request.htmx:
         return render(request, "workplans/_milestones.html", ctx)
-    from duban.plans.views import render_task_page
-
-    return render_task_page(request, task, ctx)
+    return pages.render_task_page(request, task, ctx)
 
 
 def _done(request, task, notice: str):
@@ -128,8 +131,8 @@ def milestone_list(request, task_id: int):
 @require_http_methods(["GET", "POST"])
 def milestone_add(request, task_id: int):
     task = get_task_for_user(request, task_id, _tasks(request))
-    _require(rules.can_add_milestone(request.user, task))
-    units = rules.unit_choices(request.user, task)
+    _require(permissions.can_add_milestone(request.user, task))
+    units = permissions.unit_choices(request.user, task)
     if request.method == "GET":
         if request.htmx:
             return _respond(request, task)
@@ -139,7 +142,7 @@ def milestone_add(request, task_id: int):
         return _respond(request, task, add_form=form)
     data = {k: form.cleaned_data[k] for k in ("title", "due", "unit", "owner", "is_measurable")}
     m = actions.add_milestone(task, actor=request.user, **data)
-    return _done(request, task, f"已添加节点「{m.title}」")
+    return _done(request, task, f"已添加节点「{m.title}」" + _after_deadline_note(m))
 
 
 @task_roles_required
@@ -147,9 +150,9 @@ def milestone_add(request, task_id: int):
 def milestone_edit(request, pk: int):
     m = get_milestone_for_user(request, pk)
     task = m.task
-    _require(rules.can_edit_milestone(request.user, m, task),
+    _require(permissions.can_edit_milestone(request.user, m, task),
              "方案原文中的阶段节点不能修改" if m.source == Milestone.Source.PLAN else "您只能修改本单位负责的节点")
-    units = rules.unit_choices(request.user, task)
+    units = permissions.unit_choices(request.user, task)
     if m.unit_id and m.unit not in units:
         units = [*units, m.unit]  # keep the current unit selectable
     if request.method == "GET":
@@ -165,13 +168,21 @@ def milestone_edit(request, pk: int):
         m = actions.update_milestone(m, actor=request.user, version=form.cleaned_data["version"], **changes)
     except MilestoneConflict as exc:
         return _conflicted(request, task, exc)
-    return _done(request, task, f"已保存节点「{m.title}」")
+    return _done(request, task, f"已保存节点「{m.title}」" + _after_deadline_note(m))
+
+
+def _after_deadline_note(m: Milestone) -> str:
+    deadline = actions.deadline_in_force(m.task)
+    if not m.is_after(deadline):
+        return ""
+    return (f"。注意：完成时间 {m.due:%Y-%m-%d} 晚于任务完成时限 {deadline:%Y-%m-%d}，任务将不能按期完成，"
+            "已提示督查室；请调整节点时间，或在到期前申请延期")
 
 
 def _complete_or_reopen(request, pk: int, *, mode: str):
     m = get_milestone_for_user(request, pk)
     task = m.task
-    _require(rules.can_complete_milestone(request.user, m, task), "您只能办理本单位负责的节点")
+    _require(permissions.can_complete_milestone(request.user, m, task), "您只能办理本单位负责的节点")
     form_class = CompleteForm if mode == "complete" else ReopenForm
     kwargs = {"as_of": timezone.localdate()} if mode == "complete" else {}
     if request.method == "GET":
@@ -211,7 +222,7 @@ def milestone_reopen(request, pk: int):
 def milestone_delete(request, pk: int):
     m = get_milestone_for_user(request, pk)
     task = m.task
-    _require(rules.can_delete_milestone(request.user, m, task),
+    _require(permissions.can_delete_milestone(request.user, m, task),
              "方案原文中的阶段节点不能删除" if m.source == Milestone.Source.PLAN else "您只能删除本单位负责的节点")
     form = DeleteForm(request.POST)
     if not form.is_valid():

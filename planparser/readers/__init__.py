@@ -9,11 +9,14 @@ name: a .docx renamed .txt is still read as Word, a PNG renamed .docx is refused
 """
 from __future__ import annotations
 
+import logging
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Union
+
+log = logging.getLogger(__name__)
 
 
 class ReadError(Exception):
@@ -172,6 +175,9 @@ def _guarded(path: Path, label: str, kind: str) -> Document:
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - see docstring
+        # The person is told the file is damaged; the log keeps what really failed, in
+        # case it was a fault of Duban's rather than of the file.
+        log.warning("reading %s as %s failed", path.name, kind, exc_info=True)
         raise ReadError(path, f"{label}文件已损坏或格式不正确（{type(exc).__name__}）") from None
     return _named(doc, path)
 

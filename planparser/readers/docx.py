@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import Document, Line, ReadError, Row, Table, open_zip_checked
+from . import Document, Line, ReadError, Row, Table, log, open_zip_checked
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -293,6 +293,7 @@ def read_docx(path: Path) -> Document:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many types for a damaged package
+        log.warning("python-docx could not open %s", path.name, exc_info=True)
         raise ReadError(path, f"Word文件已损坏或格式不正确（{type(exc).__name__}）") from None
     part = document.part
     numbering_xml = styles_xml = None

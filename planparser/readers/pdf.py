@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import Document, Line, ReadError, Row, Table
+from . import Document, Line, ReadError, Row, Table, log
 
 MAX_PAGES = 2000
 
@@ -36,6 +36,7 @@ def _open(path: Path) -> Any:
         names = " ".join(type(e).__name__ for e in chain) + " " + " ".join(str(e) for e in chain)
         if any(isinstance(e, PDFPasswordIncorrect) for e in chain if PDFPasswordIncorrect) or "Password" in names or "Encrypt" in names:
             raise ReadError(path, "文件已加密（需要密码才能打开），请取消密码保护后重新导出") from None
+        log.warning("pdfplumber could not open %s", path.name, exc_info=True)
         raise ReadError(path, f"PDF文件已损坏或格式不正确（{type(exc).__name__}）") from None
 
 

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from . import Document, ReadError, Row, Table, open_zip_checked
+from . import Document, ReadError, Row, Table, log, open_zip_checked
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -89,6 +89,7 @@ def read_xlsx(path: Path) -> Document:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ET.ParseError, OSError, ValueError, TypeError) as exc:
         fh.close()
+        log.warning("openpyxl could not open %s", path.name, exc_info=True)
         raise ReadError(path, f"Excel文件已损坏或格式不正确（{type(exc).__name__}）") from None
     doc = Document()
     try:
@@ -105,6 +106,7 @@ def read_xlsx(path: Path) -> Document:
     except ReadError:
         raise
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError, TypeError, EOFError) as exc:
+        log.warning("openpyxl could not read the sheets of %s", path.name, exc_info=True)
         raise ReadError(path, f"Excel文件已损坏或格式不正确（{type(exc).__name__}）") from None
     finally:
         wb.close()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from .containers import cid_font as _cid_font
+
 SEED = Path(__file__).resolve().parents[2] / "examples" / "daxing-2026-plan.txt"
 
 # --------------------------------------------------------------------------- text plans
@@ -124,15 +126,6 @@ NO_TASKS_TXT = """\
 某某县人民政府办公室
 2025年1月20日
 """
-
-
-def _cid_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
 
 
 # --------------------------------------------------------------------------- builders

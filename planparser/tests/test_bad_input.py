@@ -53,3 +53,22 @@ def test_the_cli_returns_2_and_prints_the_message(bad_docs: dict[str, Path], nam
 def test_a_missing_file_is_a_read_error(tmp_path: Path) -> None:
     with pytest.raises(ReadError, match="文件不存在"):
         parse_file(tmp_path / "nope.docx")
+
+
+def test_it_logs_what_really_failed_when_it_calls_a_file_damaged(tmp_path: Path, caplog) -> None:
+    """The person reads "damaged"; the log keeps the library's own error and traceback,
+    in case the fault was Duban's rather than the file's."""
+    import docx
+    import zipfile
+
+    good = tmp_path / "good.docx"
+    docx.Document().save(str(good))
+    bad = tmp_path / "broken-xml.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, b"<w:document" if item.filename == "word/document.xml" else data)
+    with caplog.at_level("WARNING", logger="planparser.readers"), pytest.raises(ReadError, match="损坏"):
+        parse_file(bad)
+    logged = [r for r in caplog.records if r.name.startswith("planparser.readers") and r.exc_info]
+    assert logged and "broken-xml.docx" in logged[0].getMessage()

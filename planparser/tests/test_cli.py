@@ -12,6 +12,7 @@ from planparser import parse_file
 from planparser.cli import main
 
 from .conftest import SEED
+from .containers import write_as
 
 
 def test_it_prints_exactly_the_plan_dict_as_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,3 +42,22 @@ def test_python_dash_m_works() -> None:
     proc = subprocess.run([sys.executable, "-m", "planparser", str(SEED)], capture_output=True, text=True, cwd=root)
     assert proc.returncode == 0
     assert len(json.loads(proc.stdout)["tasks"]) == 101
+
+
+def test_it_reads_a_copied_table_and_names_each_line_it_warns_about(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_as("txt", tmp_path / "copied", [
+        "某县2026年重点工作任务清单", "序号|", "重点工作|", "责任领导|", "责任单位|", "完成时限|",
+        "1|", "新建乡镇污水处理站6座。|", "常务副县长|", "县住房和城乡建设局|", "年底前|",
+        "2|", "改造农村公路40公里。|", "县交通运输局|", "三季度|",
+    ])
+    assert main([str(path), "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "共2项任务" in out
+    assert "领导：常务副县长（未写姓名）｜牵头：县住房和城乡建设局" in out
+    assert "第7行：任务1的牵头领导只写了职务“常务副县长”" in out
+    assert main([str(path), "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["tasks"][0]["leader_roles"] == ["常务副县长"] and d["tasks"][0]["leaders"] == []
+    assert d["tasks"][1]["deadline"] == "2026-09-30"
+    assert [w["line"] for w in d["warnings"]] == [7]

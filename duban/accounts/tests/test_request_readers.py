@@ -1,14 +1,15 @@
-"""The session store and sign-in backend read the session row and the person with
-plain SQL (accounts.session_store, accounts.backends); the rules stay Django's."""
+"""Sessions are database rows read by Django's engine and the person behind one by the
+sign-in backend (accounts.backends, Django's ModelBackend): a session row that expired
+or was deleted, or a person made inactive, signs the browser out on the next request."""
 from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from duban.accounts.backends import UserBackend
-from duban.accounts.session_store import SessionStore
 
 URL = "/plans/ledger/"
 

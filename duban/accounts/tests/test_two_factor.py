@@ -23,15 +23,24 @@ def _device(user):
     return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
 
 
+def _enrolment_code(client, user):
+    """The security administrator's one-time code, typed in first (issue 14 §5)."""
+    from duban.accounts import otp
+
+    code = otp.issue_enrolment_code(user, actor=None, channel="测试")
+    assert client.post("/accounts/two-factor/enrol/", {"code": code}).status_code == 302
+
+
 def test_it_enrols_with_a_locally_drawn_qr_code(client, liaison_a):
     sign_in(client, "liaison_a")
+    _enrolment_code(client, liaison_a)
     response = client.get("/accounts/two-factor/enrol/")
     body = response.content.decode()
     assert re.search(r'<img class="qr" src="data:image/svg\+xml', body)
     assert "http" not in re.search(r'src="(data:[^"]+)"', body).group(1)[:30]
     device = TOTPDevice.objects.get(user=liaison_a, confirmed=False)
     response = client.post("/accounts/two-factor/enrol/", {"token": _code(device)})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "恢复码" in response.content.decode()
     device.refresh_from_db()
     assert device.confirmed
     assert events("auth.otp_enrolled")
@@ -70,9 +79,11 @@ def test_it_requires_enrolment_for_the_office_when_the_policy_is_on(client, offi
     assert response.url == "/accounts/two-factor/enrol/"
     assert "_auth_user_id" not in client.session
     body = client.get("/accounts/two-factor/enrol/").content.decode()
-    assert "按安全策略" in body
+    assert "按安全策略" in body and "绑定码" in body
+    _enrolment_code(client, office)
+    client.get("/accounts/two-factor/enrol/")
     device = TOTPDevice.objects.get(user=office)
-    assert client.post("/accounts/two-factor/enrol/", {"token": _code(device)}).status_code == 302
+    assert client.post("/accounts/two-factor/enrol/", {"token": _code(device)}).status_code == 200
     assert client.session["_auth_user_id"] == str(office.pk)
 
 

@@ -41,6 +41,13 @@ def _run(operation, base_url: str, headers: dict, failures: list, **fixed) -> in
 
 
 def test_it_answers_as_its_schema_says(live_server, objects, office, liaison_a):
+    # Thousands of generated requests in a minute: the API's rate limits (429, tested in
+    # duban/security/tests) are raised to their maximum so that they do not answer here.
+    from duban.security.models import SecurityPolicy
+
+    policy = SecurityPolicy.current()
+    policy.api_per_minute, policy.token_failures_per_minute = 100000, 1000
+    policy.save()
     _, office_token = create_token(office, name="schemathesis", expires_at=None)
     _, unit_token = create_token(liaison_a, name="schemathesis", expires_at=None)
     schema_url = f"{live_server.url}/api/v1/schema/"

@@ -3,9 +3,9 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from duban.audit.guard import install as do_install
+    from duban.audit.guard import FIXED_V1, install as do_install
 
-    do_install(schema_editor)
+    do_install(schema_editor, FIXED_V1)  # the columns audit_event had then
 
 
 def remove(apps, schema_editor):

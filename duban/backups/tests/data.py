@@ -53,7 +53,7 @@ def build(password: str) -> dict:
     from duban.audit.archive import archive_events
     from duban.audit.log import record
     from duban.org.models import Leader, Unit
-    from duban.plans.models import ImportBatch
+    from duban.imports.models import ImportBatch
     from duban.rounds import actions as rounds
     from duban.rounds.models import ProgressStatus, Report
     from duban.supervision import actions as sup

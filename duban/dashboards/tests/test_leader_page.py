@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from duban.plans.models import Task
-from duban.supervision.status import status_for_tasks
+from duban.status.facts import status_for_tasks
 
 from .conftest import AS_OF, get_page, text
 

@@ -5,10 +5,10 @@ from collections import Counter
 
 from django.urls import reverse
 
-from duban.dashboards.metrics import MATRIX_PAGE
+from duban.dashboards.matrix import MATRIX_PAGE
 from duban.org.models import Unit
 from duban.plans.models import Section, Task, TaskUnit
-from duban.supervision.status import status_for_tasks
+from duban.status.facts import status_for_tasks
 
 from .conftest import AS_OF, get_page, text
 
@@ -91,9 +91,9 @@ def test_it_explains_bad_filters_in_chinese(client, seed, plan):
 
 
 def test_it_pages_the_task_columns(client, seed, monkeypatch):
-    from duban.dashboards import metrics
+    from duban.dashboards import matrix
 
-    monkeypatch.setattr(metrics, "MATRIX_PAGE", 40)
+    monkeypatch.setattr(matrix, "MATRIX_PAGE", 40)
     client.force_login(seed.office)
     active = list(Task.objects.active().order_by("order").values_list("pk", flat=True))
     seen = []

@@ -63,7 +63,7 @@ def expected_slots(rnd):
 
 @pytest.mark.django_db
 def test_it_counts_the_round_as_the_database_has_it(client, seed, seed_office):
-    from duban.supervision.status import status_for_tasks
+    from duban.status.facts import status_for_tasks
 
     rnd = seed["round"]
     assert TODAY > rnd.due_on  # the demo round is past due: nothing pending
@@ -108,7 +108,7 @@ def test_it_counts_the_round_as_the_database_has_it(client, seed, seed_office):
 @pytest.mark.django_db
 def test_it_lists_red_tasks_late_and_missing_reports_praise_and_criticism(client, seed, seed_office):
     from duban.plans.models import Task
-    from duban.supervision.status import status_for_tasks
+    from duban.status.facts import status_for_tasks
 
     rnd = seed["round"]
     doc = docx_of(get(client, seed_office, rnd))
@@ -210,10 +210,10 @@ def test_the_glyph_check_fails_on_boxes_and_blanks(tmp_path, draw):
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
-    from duban.lib.officedoc import pdf_font
+    from duban.documents.pdf import pdf_fonts
 
-    font, embedded = pdf_font()
-    assert embedded, "需要系统中文字体（fonts-wqy-microhei）"
+    font, _ = pdf_fonts()
+    assert font != "STSong-Light", "需要系统中文字体（fonts-arphic-uming）"
     out = io.BytesIO()
     c = canvas.Canvas(out, pagesize=A4)
     lines = ["督查通报第一期关于调度情况的通报", "各单位按时报送率红灯黄灯绿灯表扬批评"]

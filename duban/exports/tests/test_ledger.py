@@ -56,7 +56,8 @@ def expected_latest(tasks, reports) -> dict[int, object]:
 def test_it_writes_every_task_with_its_facts(client, seed, seed_office):
     from duban.plans.models import Task
     from duban.rounds.models import Report
-    from duban.supervision.status import LABELS, status_for_tasks
+    from duban.status.facts import status_for_tasks
+    from duban.status.rules import LABELS
 
     ws = sheet(download(client, seed_office))
     assert ws.title == "任务台账"

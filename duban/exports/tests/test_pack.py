@@ -30,7 +30,7 @@ def test_it_holds_the_leaders_tasks_off_track_extensions_items_and_progress(clie
     from duban.plans.models import Task
     from duban.rounds.models import CoordinationItem, Report
     from duban.supervision.models import ExtensionRequest
-    from duban.supervision.status import status_for_tasks
+    from duban.status.facts import status_for_tasks
 
     leader = seed_leader.leader
     doc = docx_of(get(client, seed_leader, leader.pk))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import template
 
 from ..forecast import forecasts_for_tasks
-from ..rules import can_manage_indicators
+from ..permissions import can_manage_indicators
 
 register = template.Library()
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from duban.indicators.forecast import (
+from duban.status.forecast import (
     METHOD_LINEAR,
     METHOD_LINEAR_BASELINE,
     METHOD_REACHED,

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from duban.indicators.forecast import NO_ACTUALS, ONE_POINT, forecasts_for_tasks, load_indicators
+from duban.indicators.forecast import forecasts_for_tasks
+from duban.status.forecast import NO_ACTUALS, ONE_POINT, load_indicators
 
 from .conftest import as_4places, at, exact_line_at
 

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from duban.indicators.forecast import Indicator, forecasts_for_tasks, number
-from duban.supervision.status import GREEN, YELLOW, Rules, TaskFacts, compute_status, status_for_tasks
+from duban.indicators.forecast import forecasts_for_tasks
+from duban.status.forecast import Indicator, number
+from duban.status.facts import status_for_tasks
+from duban.status.rules import GREEN, YELLOW, Rules, TaskFacts, compute_status
 
 from .conftest import as_4places, exact_line_at
 

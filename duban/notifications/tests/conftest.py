@@ -41,7 +41,7 @@ def smtp_server(settings):
 
 
 @pytest.fixture
-def robot_server():
+def robot_server(allow_local_listeners):
     """A local group-robot endpoint: records each JSON post; /fail answers errcode 93000."""
     posts = []
 

@@ -1,5 +1,6 @@
-"""Deliveries: email over real SMTP, WeCom and DingTalk robot formats over HTTP,
-retries, and two senders never sending one message twice."""
+"""Notifications leaving Duban through the outbox (duban.jobs.outbox): email over real
+SMTP, WeCom and DingTalk robot formats over HTTP, retries, and two senders never
+sending one message twice."""
 from __future__ import annotations
 
 import threading
@@ -10,14 +11,15 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from duban.jobs.channels import robot_payload
+from duban.jobs.models import Message as Delivery
+from duban.jobs.outbox import send_due as send_pending
 from duban.notifications.actions import notify
-from duban.notifications.delivery import send_pending, webhook_payload
-from duban.notifications.models import Delivery, Notification, Preference, UnitRobot
+from duban.notifications.models import Notification, Preference, UnitRobot
 
 
-def test_it_uses_the_robot_text_formats():
-    assert webhook_payload("wecom", "你好") == {"msgtype": "text", "text": {"content": "你好"}}
-    assert webhook_payload("dingtalk", "你好") == {"msgtype": "text", "text": {"content": "你好"}}
+def test_it_uses_the_robot_text_format():
+    assert robot_payload("你好") == {"msgtype": "text", "text": {"content": "你好"}}
 
 
 @pytest.mark.django_db
@@ -54,18 +56,31 @@ def test_it_retries_a_refused_robot_and_keeps_the_error(robot_server, liaison_a)
     notify([liaison_a], kind="test", title="x")
     assert send_pending()["failed"] == 1
     d = Delivery.objects.get()
-    assert d.status == "queued" and d.attempts == 1 and "93000" in d.last_error and d.next_attempt_at
+    assert d.status == "queued" and d.attempts == 1 and "93000" in d.last_error and d.next_attempt_at > d.created_at
     assert send_pending()["failed"] == 0  # not before its next attempt time
 
 
 @pytest.mark.django_db
-def test_it_reports_an_unreachable_robot(liaison_a):
+def test_it_reports_an_unreachable_robot(liaison_a, allow_local_listeners):
     from .conftest import free_port
 
     Preference.objects.create(user=liaison_a, wecom_url=f"http://127.0.0.1:{free_port()}/x")
     notify([liaison_a], kind="test", title="x")
     assert send_pending()["failed"] == 1
-    assert "无法访问" in Delivery.objects.get().last_error
+    assert Delivery.objects.get().last_error == "无法连接接收方"
+
+
+@pytest.mark.django_db
+def test_it_never_sends_to_a_robot_url_the_allowlist_no_longer_allows(robot_server, liaison_a):
+    from duban.security.models import OutboundHost
+
+    Preference.objects.create(user=liaison_a, wecom_url=f"{robot_server.url}/wecom")
+    OutboundHost.objects.filter(host="127.0.0.1").delete()  # the security administrator removed it
+    notify([liaison_a], kind="test", title="x")
+    assert send_pending()["failed"] == 1
+    d = Delivery.objects.get()
+    assert d.status == "failed" and "白名单" in d.last_error  # refused: no retry
+    assert robot_server.posts == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -97,9 +112,10 @@ def test_it_never_sends_one_delivery_twice_with_two_senders(robot_server, liaiso
 
 
 @pytest.mark.django_db
-def test_it_runs_from_the_send_notifications_command(robot_server, liaison_a, capsys):
+def test_it_runs_from_the_send_outbox_job(robot_server, liaison_a, capsys):
     Preference.objects.create(user=liaison_a, wecom_url=f"{robot_server.url}/wecom")
     notify([liaison_a], kind="test", title="x")
-    call_command("send_notifications")
-    assert "已发送 1 条" in capsys.readouterr().out
+    call_command("run_job", "send_outbox")
+    assert "发送 1 条，失败 0 条" in capsys.readouterr().out
     assert Notification.objects.filter(recipient=liaison_a).count() == 1
+    assert Delivery.objects.get().status == "sent"

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from duban.org.models import Leader
-from duban.plans import filters
-from duban.plans.filters import LedgerFilterForm, filter_tasks, register_status, sort_tasks
+from duban.ledger import filters
+from duban.ledger.filters import LedgerFilterForm, filter_tasks, register_status, sort_tasks
 from duban.plans.models import Task
 from duban.workplans.models import Milestone
 

@@ -28,7 +28,7 @@ def many_tasks(plan, n: int, units, leader_name="李明"):
 
     leader = Leader.objects.get(name=leader_name)
     tasks = Task.objects.bulk_create(
-        Task(plan=plan, number=str(100 + i), key=f"k{i}", order=100 + i, title=f"批量任务{i}（甲局）",
+        Task(plan=plan, number=str(100 + i), order=100 + i, title=f"批量任务{i}（甲局）",
              deadline=dt.date(2026, 1 + i % 12, 1))
         for i in range(n)
     )
@@ -125,7 +125,6 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, plan):
 def test_it_reads_the_ledger_in_a_fixed_number_of_queries(client, plan, office, liaison_a, units,
                                                          django_assert_max_num_queries, settings):
     """The same number of queries for 3 tasks as for a full page of 50: no N+1."""
-    settings.LEDGER_CACHE_SECONDS = 0  # building the page is measured, not the cache (test_ledger_cache)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -138,8 +137,8 @@ def test_it_reads_the_ledger_in_a_fixed_number_of_queries(client, plan, office, 
         with CaptureQueriesContext(connection) as few:
             client.get(URL, params)
         baseline[user] = len(few.captured_queries)
-        # 20 before the lights; the status of the page's tasks adds a fixed 6 (the status
-        # rules, then tasks, extensions, closures, milestones, reports: supervision.status.load_facts).
+        # The stored lights of the page's tasks are one query (duban.status), plus the
+        # single-row check that they were computed for today.
         assert 0 < baseline[user] <= 26
     many_tasks(plan, 60, units)
     for user in (office, liaison_a):
@@ -149,3 +148,59 @@ def test_it_reads_the_ledger_in_a_fixed_number_of_queries(client, plan, office, 
             response = client.get(URL, params)
         assert response.status_code == 200
         assert len(response.context["page"].object_list) == 50
+
+
+def test_its_rows_show_leaders_units_steps_and_the_quantify_badge_escaped(client, plan, office, units):
+    """The rows are rendered in Python (duban.ledger.rows): names in the plan's
+    order, lead units as badges, milestone counts, the 待量化 badge, text escaped."""
+    from duban.org.models import Leader
+
+    task = Task.objects.create(plan=plan, number="9", order=9, title="整治<script>占道</script>经营",
+                               deadline=dt.date(2026, 6, 30))
+    TaskUnit.objects.create(task=task, unit=units["乙局"], role="lead", order=0)
+    TaskUnit.objects.create(task=task, unit=units["丙局"], role="co", order=2)
+    TaskUnit.objects.create(task=task, unit=units["甲局"], role="co", order=1)
+    for i, name in enumerate(["王芳", "李明"]):
+        TaskLeader.objects.create(task=task, leader=Leader.objects.get_or_create(name=name)[0], order=i)
+    Milestone.objects.create(task=task, title="一", due=dt.date(2026, 2, 1), done_on=dt.date(2026, 1, 30))
+    Milestone.objects.create(task=task, title="二", due=dt.date(2026, 2, 15))
+    client.force_login(office)
+    page = client.get(URL, {"q": "整治"}).content.decode()
+    assert "整治&lt;script&gt;占道&lt;/script&gt;经营" in page and "<script>占道" not in page
+    assert '<td data-label="牵头领导">王芳、李明</td>' in page
+    assert '<td data-label="责任单位"><span class="badge lead" title="牵头单位">乙局</span> 甲局、丙局</td>' in page
+    assert '1/2 已完成<br><span class="overdue">1 个逾期</span>' in page
+    assert "待量化</span>" in page  # no target, no measurable milestone
+    Milestone.objects.filter(task=task, title="二").update(is_measurable=True)
+    assert "待量化</span>" not in client.get(URL, {"q": "整治"}).content.decode()
+
+
+@pytest.mark.parametrize("color", ["red", "yellow", "green", "done", ""])
+def test_its_python_cells_are_the_templates_html(plan, color):
+    """duban.ledger.rows: deadline_html and light_html give what plans/_deadline.html and
+    plans/_light.html give (whitespace aside), overdue, extended and without a date."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    from duban.ledger.rows import deadline_html, kind_badge_html, light_html
+    from duban.plans.models import Category, Plan
+    from duban.status.models import TaskStatus
+
+    for category in Category.values:
+        kind = Plan(title="x", year=2026, category=category)
+        expected = render_to_string("plans/_kind_badge.html", {"task": Task(plan=kind)})
+        assert kind_badge_html(kind) == expected.strip() + (" " if expected.strip() else "")
+
+    as_of = dt.date(2026, 3, 1)
+    for deadline, effective, text in ((dt.date(2026, 2, 1), None, ""), (dt.date(2026, 2, 1), dt.date(2026, 4, 1), ""),
+                                      (None, None, "长期坚持"), (None, None, "")):
+        t = Task(plan=plan, number="1", title="x", deadline=deadline, deadline_text=text)
+        status = TaskStatus(color=color, reasons=["已逾期 5 天", "<b>"] if color else []) if color else None
+        t.status = status
+        t.effective_deadline = effective or deadline
+        t.extended = t.effective_deadline != t.deadline
+        expected = render_to_string("plans/_deadline.html", {"t": t, "as_of": as_of})
+        assert re.sub(r"\s+", "", deadline_html(t, as_of)) == re.sub(r"\s+", "", expected)
+        expected = render_to_string("plans/_light.html", {"status": status})
+        assert re.sub(r"\s+", "", light_html(status)) == re.sub(r"\s+", "", expected)

@@ -45,7 +45,7 @@ def test_it_shows_the_effective_deadline_beside_the_original(client, plan, offic
     _extend(Task.objects.get(number="1"), units["甲局"], dt.date(2027, 1, 31))
     client.force_login(office)
     page = client.get(reverse("plans:ledger")).content.decode()
-    assert "2027-01-31</span><span class=\"muted\">（原 2026-12-31）</span>" in page
+    assert '<time datetime="2027-01-31">2027-01-31</time></span><span class="muted">（原 <time datetime="2026-12-31">2026-12-31</time>）</span>' in page
 
 
 def test_it_filters_exactly_the_red_tasks(client, plan, office, units):
@@ -102,7 +102,7 @@ def test_it_shows_coordination_items_addressed_to_the_leader(client, plan, offic
     client.force_login(leader)
     response = client.get(reverse("plans:leader", args=[leader.leader_id]))
     page = response.content.decode()
-    assert "请协调用地指标" in page and "提请李明协调的事项（1）" in page
+    assert "请协调用地指标" in page and "待我决定的事项（1）" in page  # duban/supervision/tests/test_leader_decisions.py
     assert {t.number: t.status.color for t in response.context["tasks"]}["1"] == "green"
 
 
@@ -115,4 +115,4 @@ def test_it_lists_extension_requests_awaiting_the_leader(client, plan, leader, u
                                     status=RequestStatus.LEADER_PENDING)
     client.force_login(leader)
     page = client.get(reverse("plans:leader", args=[leader.leader_id])).content.decode()
-    assert "待李明审批的延期申请（1）" in page and "申请延期至 2027-03-31" in page
+    assert "待我决定的事项（1）" in page and "甲局 申请由 2026-12-31 延至 2027-03-31" in page

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from duban.rounds.models import Attachment, Report
-from duban.rounds.uploads import UploadError, check_upload, clean_name
+from duban.lib.uploads import UploadError, check_upload, clean_name
 
 
 

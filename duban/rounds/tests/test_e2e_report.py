@@ -52,7 +52,8 @@ def test_it_takes_a_report_through_return_and_acceptance(page, sign_in, plan, of
 
     sign_in(office)
     page.goto(f"/rounds/{rnd.pk}/")
-    page.get_by_role("link", name=re.compile("甲局（牵头）：已报送")).click()
+    page.get_by_role("link", name=re.compile("待审核")).first.click()
+    page.get_by_role("link", name=re.compile("审核：甲局")).click()
     expect(page.locator("main")).to_contain_text("已新增市场主体800家。")
     with page.expect_download() as download:
         page.get_by_role("link", name="进展证明.txt").click()

@@ -50,7 +50,7 @@ def test_it_shows_the_grid_and_its_htmx_partial(client, open_round, office, liai
         page = client.get(reverse("rounds:detail", args=[rnd.pk])).content.decode()
         assert 'hx-trigger="every 10s"' in page and "缺报" in page
         partial = client.get(reverse("rounds:detail", args=[rnd.pk]), HTTP_HX_REQUEST="true").content.decode()
-        assert "<html" not in partial and "各单位报送情况" in partial
+        assert "<html" not in partial and 'id="round-reports"' in partial and "各单位报送情况" in page
         client.force_login(liaison_a)
         mine = client.get(reverse("rounds:mine")).content.decode()
     assert "全年新增市场主体" in mine and "完成老旧小区改造" in mine and "推进社区养老服务" not in mine

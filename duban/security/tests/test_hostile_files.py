@@ -1,5 +1,5 @@
 """Hostile files through the three upload forms of the web: the plan import
-(plans:import, office), an evidence file on a report (rounds:attach, unit A's liaison)
+(imports:upload, office), an evidence file on a report (rounds:attach, unit A's liaison)
 and the filled-in round sheet (rounds:sheet_upload). Each file is made here, with the
 libraries that make real ones (zipfile, python-docx, openpyxl, reportlab):
 
@@ -14,7 +14,7 @@ libraries that make real ones (zipfile, python-docx, openpyxl, reportlab):
 Each is refused with a Chinese message, nothing is stored (no row, no file), and the
 refusal takes under TIME_LIMIT seconds and allocates under MEMORY_LIMIT in Python
 (tracemalloc peak; the process's peak resident size must not grow by more than
-RSS_LIMIT either). duban/rounds/uploads.py and planparser/readers hold the checks.
+RSS_LIMIT either). duban/lib/uploads.py and planparser/readers hold the checks.
 """
 from __future__ import annotations
 
@@ -239,14 +239,14 @@ def _stored_files() -> set[str]:
 
 def _send(client, form: str, world, name: str, data: bytes):
     upload = SimpleUploadedFile(name, data)
-    if form == "plans:import":
+    if form == "imports:upload":
         return client.post(reverse(form), {"file": upload})
     if form == "rounds:attach":
         return client.post(reverse(form, args=[world.report_a.pk]), {"file": upload}, follow=True)
     return client.post(reverse(form, args=[world.round.pk]), {"file": upload})
 
 
-FORMS = {"plans:import": "office", "rounds:attach": "liaison_a", "rounds:sheet_upload": "liaison_a"}
+FORMS = {"imports:upload": "office", "rounds:attach": "liaison_a", "rounds:sheet_upload": "liaison_a"}
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))

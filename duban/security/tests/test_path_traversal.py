@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from duban.plans.tests.test_import_views import SMALL_PLAN
+from duban.imports.tests.test_views import SMALL_PLAN
 from duban.rounds.tests.test_attachments import PDF
 
 from .walk import build_everything
@@ -150,11 +150,12 @@ def test_an_evidence_file_is_stored_under_a_generated_name_whatever_it_was_calle
 
 @pytest.mark.parametrize("upload_name", [n.replace(".pdf", ".txt") for n in UPLOAD_NAMES])
 def test_an_imported_plan_is_stored_under_a_generated_name_whatever_it_was_called(upload_name, world, outside):
-    from duban.plans.models import ImportBatch, Plan
+    from duban.imports.models import ImportBatch
+    from duban.plans.models import Plan
 
     client = Client()
     client.force_login(world.office)
-    response = client.post(reverse("plans:import"), {"file": SimpleUploadedFile(upload_name, SMALL_PLAN.encode())})
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile(upload_name, SMALL_PLAN.encode())})
     if response.status_code == 200:  # the line break cut the name to one without an extension
         assert "errorlist" in response.content.decode(), re.findall(r"errorlist.{0,300}", response.content.decode())
         assert not ImportBatch.objects.filter(status="pending").exists()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from duban.supervision.status import DONE, GREEN, RED, YELLOW, RoundFacts, Rules, TaskFacts, compute_status
+from duban.status.rules import DONE, GREEN, RED, YELLOW, RoundFacts, Rules, TaskFacts, compute_status
 
 D = dt.date
 AS_OF = D(2026, 11, 28)

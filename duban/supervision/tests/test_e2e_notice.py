@@ -68,7 +68,10 @@ def test_it_issues_a_notice_the_unit_replies_and_the_office_closes_it(sign_in, p
     expect(page.get_by_role("heading", level=1)).to_contain_text(number)
     page.get_by_label("回复内容").fill("已召开专题会，月底前完成。")
     page.get_by_role("button", name="提交回复").click()
-    expect(page.locator("#notice-status")).to_have_text("已回复")
+    # The notice went to 甲局 and 丙局: 甲局's reply does not answer for 丙局.
+    expect(page.locator("#notice-status")).to_have_text("部分回复")
+    expect(page.locator("#notice-replies tr", has_text="丙局")).to_contain_text("待回复")
+    expect(page.get_by_role("button", name="提交回复")).to_have_count(0)
     sign_out(page)
 
     # The office closes it.
@@ -76,6 +79,7 @@ def test_it_issues_a_notice_the_unit_replies_and_the_office_closes_it(sign_in, p
     page.goto("/supervision/")
     page.get_by_role("link", name=number).click()
     expect(page.locator("main")).to_contain_text("已召开专题会，月底前完成。")
-    page.get_by_label("办结意见").fill("回复属实。")
+    expect(page.locator("main")).to_contain_text("各单位回复（1/2）")
+    page.get_by_label("办结意见").fill("回复属实，丙局已电话说明。")
     page.get_by_role("button", name="办结").click()
     expect(page.locator("#notice-status")).to_have_text("已办结")

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from duban.supervision.status import status_for_tasks
+from duban.status.facts import status_for_tasks
 
 
 @pytest.mark.django_db

@@ -72,7 +72,7 @@ def test_it_issues_replies_and_closes_through_the_pages(client, task1, office, l
     assert "回复督办单" in c.get(reverse("supervision:notice", args=[notice.pk])).content.decode()
     c.post(reverse("supervision:notice_reply", args=[notice.pk]), {"text": "已办理"})
     notice.refresh_from_db()
-    assert notice.status == "replied" and notice.reply == "已办理"
+    assert notice.status == "replied" and notice.replies.get().text == "已办理"
     c.logout()
     c = client_for(client, office)
     c.post(reverse("supervision:notice_close", args=[notice.pk]), {"note": "办结"})
@@ -124,7 +124,7 @@ def test_it_needs_the_leader_when_the_rules_say_so(task1, office, leader, liaiso
         actions.decide_extension(req, actor=office, approve=True)
         req.refresh_from_db()
         assert req.status == "leader_pending"
-        from duban.supervision.status import effective_deadline
+        from duban.supervision.deadlines import effective_deadline
 
         assert effective_deadline(task1) == D(2026, 12, 31)
         actions.decide_extension(req, actor=leader, approve=True)
@@ -167,7 +167,7 @@ def test_it_lets_the_office_change_the_rules(client, office, liaison_a):
 def test_it_renders_the_status_partial(task1):
     from django.template.loader import render_to_string
 
-    from duban.supervision.status import task_status
+    from duban.status.facts import task_status
 
     html = render_to_string("supervision/_status.html", {"status": task_status(task1, D(2026, 12, 28))})
     assert 'class="badge yellow"' in html and "剩余 3 天" in html

@@ -12,7 +12,8 @@ from duban.notifications.models import Notification
 from duban.supervision import actions
 from duban.supervision.models import CompletionRequest, Notice
 from duban.supervision.reminders import run_reminders
-from duban.supervision.status import effective_deadline, task_status
+from duban.status.facts import task_status
+from duban.supervision.deadlines import effective_deadline
 
 from .conftest import at
 

@@ -88,7 +88,7 @@ def state() -> dict:
     from django.db import connection
 
     from duban.audit.models import Event
-    from duban.plans.models import ImportBatch
+    from duban.imports.models import ImportBatch
     from duban.rounds.models import Report
 
     integrity = "n/a"

@@ -288,8 +288,29 @@ def test_two_replies_to_one_notice(notice_a, liaison_a, liaison_a2):
     a, b = copies(notice_a)
     out = race(lambda: actions.reply_notice(a, actor=liaison_a, text="甲的回复"),
                lambda: actions.reply_notice(b, actor=liaison_a2, text="乙的回复"))
-    winner = one_wins(out, actions.ActionError, "已被回复")
-    assert Notice.objects.get(pk=notice_a.pk).reply == ["甲的回复", "乙的回复"][winner]
+    winner = one_wins(out, actions.ActionError, "不能重复回复")
+    notice = Notice.objects.get(pk=notice_a.pk)
+    assert [r.text for r in notice.replies.all()] == [["甲的回复", "乙的回复"][winner]]
+    assert notice.status == Notice.Status.REPLIED
+
+
+def test_two_units_reply_at_once_and_both_count(task1, office, units, liaison_a):
+    """Each unit of a notice replies on its own: both replies are kept, and the notice
+    is 已回复 only because both came (the count runs under the notice's lock)."""
+    from duban.conftest import _user
+    from duban.supervision import actions
+    from duban.supervision.models import Notice
+
+    liaison_c = _user("liaison_c", "liaison", unit=units["丙局"])
+    notice = actions.issue_notice(task1, actor=office, level=Notice.Level.NOTICE, units=[units["甲局"], units["丙局"]],
+                                  facts="进展滞后。", requirement="请回复。", reply_by=TODAY + dt.timedelta(days=5))
+    a, b = copies(notice)
+    out = race(lambda: actions.reply_notice(a, actor=liaison_a, text="甲局的回复"),
+               lambda: actions.reply_notice(b, actor=liaison_c, text="丙局的回复"))
+    assert all(o.ok for o in out), out
+    notice.refresh_from_db()
+    assert sorted(r.text for r in notice.replies.all()) == ["丙局的回复", "甲局的回复"]
+    assert notice.status == Notice.Status.REPLIED and notice.seal_state == "ok"
 
 
 def test_a_notice_closed_twice(notice_a, office, office2):
@@ -393,7 +414,7 @@ def test_two_changes_to_the_league_weights(office, office2):
 
 def test_two_changes_to_the_security_policy(secadmin):
     from duban.lib.concurrency import StaleEdit, fingerprint
-    from duban.security.actions import policy_fields, update_policy
+    from duban.accounts.policy import policy_fields, update_policy
     from duban.security.models import SecurityPolicy
 
     other = _user("secadmin2", "secadmin")
@@ -482,7 +503,7 @@ def revised_batches(plan, office, tmp_path):
     """Two uploaded revisions of the test plan (task 4 added in both, titles differ)."""
     from django.core.files.base import ContentFile
 
-    from duban.plans.models import ImportBatch
+    from duban.imports.models import ImportBatch
 
     batches = []
     for i in range(2):
@@ -505,12 +526,13 @@ def _revised_plan(title: str):
 
 
 def test_one_revision_confirmed_twice_applies_once(plan, office, office2, revised_batches, monkeypatch):
-    from duban.plans import views
-    from duban.plans.models import ImportBatch, Plan, Task
+    from duban.imports import views
+    from duban.imports.models import ImportBatch
+    from duban.plans.models import Plan, Task
 
     monkeypatch.setattr(views, "parse_upload", lambda path: _revised_plan("新增任务"))
     batch = revised_batches[0]
-    url = reverse("plans:import_preview", args=[batch.pk])
+    url = reverse("imports:preview", args=[batch.pk])
     a, b = _signed_in(office), _signed_in(office2)
     out = race(lambda: a.post(url, {"action": "confirm", "revision": "1"}),
                lambda: b.post(url, {"action": "confirm", "revision": "1"}))
@@ -524,8 +546,9 @@ def test_one_revision_confirmed_twice_applies_once(plan, office, office2, revise
 def test_two_revisions_confirmed_at_once(plan, office, office2, revised_batches, monkeypatch):
     """Both previews were computed against revision 1: only one may apply; the other
     is shown the recomputed preview (409) and applies nothing."""
-    from duban.plans import views
-    from duban.plans.models import ImportBatch, Plan, Task
+    from duban.imports import views
+    from duban.imports.models import ImportBatch
+    from duban.plans.models import Plan, Task
 
     titles = {revised_batches[0].pk: "甲版新增任务", revised_batches[1].pk: "乙版新增任务"}
     current = threading.local()
@@ -534,7 +557,7 @@ def test_two_revisions_confirmed_at_once(plan, office, office2, revised_batches,
     def confirm(client, batch):
         def go():
             current.title = titles[batch.pk]
-            return client.post(reverse("plans:import_preview", args=[batch.pk]), {"action": "confirm", "revision": "1"})
+            return client.post(reverse("imports:preview", args=[batch.pk]), {"action": "confirm", "revision": "1"})
         return go
 
     a, b = _signed_in(office), _signed_in(office2)
@@ -546,7 +569,7 @@ def test_two_revisions_confirmed_at_once(plan, office, office2, revised_batches,
     assert list(Task.objects.filter(number="4").values_list("title", flat=True)) == [
         titles[revised_batches[winner].pk]]
     assert ImportBatch.objects.get(pk=revised_batches[1 - winner].pk).status == ImportBatch.Status.PENDING
-    assert "已被他人导入或修订" in out[1 - winner].value.content.decode()
+    assert "已被他人导入、修订或撤销导入" in out[1 - winner].value.content.decode()
 
 
 def test_a_stale_status_rules_page_answers_409_with_the_saved_values(office, office2):

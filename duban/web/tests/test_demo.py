@@ -38,3 +38,27 @@ def test_it_loads_the_seed_and_prints_each_password_once(settings, capsys, clien
     again = capsys.readouterr().out
     assert rows["office"] not in again and "已存在" in again
     assert Plan.objects.count() == 1
+
+
+def test_it_shows_who_submitted_each_demo_report_and_runs_the_jobs_once(settings, capsys, client):
+    from django.urls import reverse
+
+    from duban.jobs.models import JobRun
+    from duban.rounds.models import Report
+
+    settings.DEMO = True
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "已运行后台任务“到期前催办和逾期提醒”" in out and "remind”" not in out
+    assert set(JobRun.objects.values_list("job", flat=True)) == {"remind", "dashboard_snapshots"}
+    submitted = Report.objects.exclude(submitted_at=None).select_related("submitted_by", "unit")
+    assert submitted.count() > 100
+    for report in submitted:
+        assert report.submitted_by.role == Role.LIAISON and report.submitted_by.unit_id == report.unit_id
+        assert report.versions.get().submitted_by_id == report.submitted_by_id
+    reviewed = submitted.filter(status__in=[Report.Status.ACCEPTED, Report.Status.RETURNED])
+    assert reviewed.exists() and not reviewed.filter(reviewed_by=None).exists()
+    report = submitted.first()
+    client.force_login(User.objects.get(username="office"))
+    page = client.get(reverse("rounds:report", args=[report.pk])).content.decode()
+    assert f"（{report.submitted_by}）" in page

@@ -1,7 +1,8 @@
-"""The systemd units of deploy/ for the nightly work, read as systemd reads them (no
+"""The systemd units of deploy/ for background work, read as systemd reads them (no
 systemd needed; the deploy-marked test_deploy.py runs the rest of deploy/): the
-dashboards' snapshots run daily through duban-daily@.timer, the backup through its own
-units with --keep 14, and docs/DEPLOY.md enables both."""
+workers (restarted by systemd, every scheduled job in their schedule), the audit
+archive daily through duban-daily@.timer and `duban run_job`, the backup through its
+own units with --keep 14, and docs/DEPLOY.md installs and enables them."""
 from __future__ import annotations
 
 import re
@@ -46,12 +47,27 @@ def daily_time(name: str) -> tuple[int, int, int]:
     return int(m[1]), int(m[2]), int(delay.removesuffix("min"))
 
 
-def test_the_dashboard_snapshots_run_daily_through_the_daily_timer():
+def test_the_workers_are_restarted_by_systemd_and_schedule_every_job_but_the_archive():
+    from duban.jobs.runner import BY_NAME, JOBS
+
+    command, args = duban_command("duban-worker@.service", "1")
+    assert (command, args) == ("worker", [])
+    assert command in get_commands()
+    worker = unit("duban-worker@.service")
+    assert worker["Restart"] == ["always"] and worker["Type"] == ["simple"]
+    assert "&" not in worker["ExecStart"][0]  # one process tree systemd watches, not jobs started in the background
+    scheduled = {j.name for j in JOBS if j.in_worker}
+    assert {"send_outbox", "remind", "open_rounds", "dashboard_snapshots", "refresh_status"} <= scheduled
+    assert not BY_NAME["archive_audit"].in_worker
+
+
+def test_the_audit_archive_runs_daily_through_the_daily_timer_and_is_recorded():
     assert daily_time("duban-daily@.timer")
     assert unit("duban-daily@.timer")["Unit"] == ["duban-job@%i.service"]
-    command, args = duban_command("duban-job@.service", "dashboard_snapshots")
-    assert (command, args) == ("dashboard_snapshots", [])
-    assert command in get_commands()  # the instance name is a real command
+    command, args = duban_command("duban-job@.service", "archive_audit")
+    assert (command, args) == ("run_job", ["archive_audit"])
+    parser = load_command_class(get_commands()[command], command).create_parser("duban", command)
+    assert parser.parse_args(args).name == "archive_audit"
 
 
 def test_the_nightly_backup_keeps_the_newest_14_archives():
@@ -69,11 +85,12 @@ def test_the_nightly_backup_keeps_the_newest_14_archives():
     assert b_hour * 60 + b_minute > hour * 60 + minute + delay
 
 
-def test_the_deploy_guide_installs_and_enables_the_nightly_timers():
+def test_the_deploy_guide_installs_and_enables_the_workers_and_the_nightly_timers():
     guide = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
-    for name in ("duban-backup.service", "duban-backup.timer", "duban-daily@.timer", "duban-job@.service"):
+    for name in ("duban-backup.service", "duban-backup.timer", "duban-daily@.timer", "duban-job@.service",
+                 "duban-worker@.service"):
         assert f"deploy/{name}" in guide, name
     enable = " ".join(re.findall(r"systemctl enable --now ([^`]+)`", guide.replace("\n", " ")))
-    for timer in ("duban-daily@dashboard_snapshots.timer", "duban-daily@archive_audit.timer", "duban-backup.timer"):
-        assert timer in enable.split(), timer
+    for unit_name in ("duban-worker@1", "duban-daily@archive_audit.timer", "duban-backup.timer"):
+        assert unit_name in enable.split(), unit_name
     assert "duban-daily@backup.timer" not in guide  # it would run the backup without --keep

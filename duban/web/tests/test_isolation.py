@@ -96,6 +96,7 @@ RULES: dict[str, Rule] = {
     "accounts:otp_verify": _rule({role: LOGIN for role in ROLES}, note="without a pending sign-in: back to sign-in"),
     "accounts:logout": _rule({role: 405 for role in ROLES}, note="POST only"),
     "accounts:password_change": _rule(exp(EVERYONE)),
+    "accounts:setup": _rule({**exp(EVERYONE), "anon": OK}, note="set-up codes: for people not signed in"),
     "accounts:two_factor": _rule(exp(EVERYONE)),
     "accounts:otp_enrol": _rule(exp(EVERYONE)),
     "accounts:sessions": _rule(exp(EVERYONE)),
@@ -115,6 +116,25 @@ RULES: dict[str, Rule] = {
     "accounts:second_factors": _rule(exp(secadmin=OK)),
     "accounts:second_factor_reset": _rule(exp(secadmin=405), lambda w: {"pk": w.office.pk}, post=lambda w: {},
                                           post_expect=exp(secadmin=OK)),
+    "accounts:enrolment_code": post_only(lambda w: {"pk": w.office.pk}, lambda w: {}, exp(secadmin=OK)),
+    # --- identity: sign-in paths (off in this world: 404 for everyone) and their admin pages --
+    **{f"identity:{name}": _rule({role: 404 for role in ROLES}, note="sign-in path not configured here")
+       for name in ("oidc_login", "oidc_callback", "cas_login", "cas_callback",
+                    "wecom", "wecom_callback", "dingtalk", "dingtalk_callback")},
+    "identity:overview": _rule(exp(sysadmin=OK)),
+    "identity:test": post_only(lambda w: {"key": "ldap"}, lambda w: {}, exp(sysadmin=OK)),
+    "identity:sync": post_only(lambda w: {}, lambda w: {}, exp(sysadmin=OK)),
+    "identity:rule_create": _rule(exp(sysadmin=OK), post=lambda w: {"kind": "ou", "pattern": "ou=越权", "role": "office"}),
+    "identity:rule_edit": _rule(exp(sysadmin=404), lambda w: {"pk": 999999}, post=lambda w: {"role": "office"}),
+    "identity:rule_delete": post_only(lambda w: {"pk": 999999}, lambda w: {}, exp(sysadmin=404)),
+    "accounts:approvals": _rule(exp(secadmin=OK)),
+    "accounts:approval_decide": post_only(lambda w: {"pk": w.account_change.pk, "decision": "approve"}, lambda w: {},
+                                          exp(secadmin=OK)),
+    "jobs:overview": _rule(exp(sysadmin=OK)),
+    "jobs:runs": _rule(exp(sysadmin=OK), lambda w: {"name": "remind"}),
+    "jobs:message_retry": post_only(lambda w: {"pk": w.failed_message.pk}, lambda w: {}, exp(sysadmin=OK)),
+    "accounts:outbound_hosts": _rule(exp(secadmin=OK), post=lambda w: {"host": "evil.example", "allow_private": "on"}),
+    "accounts:outbound_host_delete": post_only(lambda w: {"pk": w.outbound_host.pk}, lambda w: {}, exp(secadmin=OK)),
     "accounts:audit_log": _rule(exp(auditor=OK)),
     "accounts:audit_export": _rule(exp(auditor=OK)),
     # --- plans: ledger, tasks, import ----------------------------------------------------------
@@ -125,10 +145,15 @@ RULES: dict[str, Rule] = {
     "plans:mine": _rule(exp(BUSINESS)),
     "plans:task": _rule(exp(TASK_A), lambda w: {"pk": w.task_a.pk}),
     "plans:leader": _rule(exp(staff=OK, units=404, admins=403), lambda w: {"pk": w.leader.leader_id}),
-    "plans:import": _rule(exp(OFFICE), post=lambda w: {}),
-    "plans:import_preview": _rule(exp(office=404), lambda w: {"batch_id": w.batch.pk},
-                                  post=lambda w: {"action": "cancel"},
-                                  note="the batch is applied already: 404 for the office too"),
+    "plans:restore": post_only(lambda w: {"pk": w.task_a.pk}, lambda w: {}, exp(office=OK)),
+    # --- imports (duban.imports): the office only ------------------------------------------------
+    "imports:upload": _rule(exp(OFFICE), post=lambda w: {}),
+    "imports:preview": _rule(exp(office=404), lambda w: {"batch_id": w.batch.pk},
+                             post=lambda w: {"action": "cancel"},
+                             note="the batch is applied already: 404 for the office too"),
+    "imports:history": _rule(exp(OFFICE), lambda w: {"plan_id": w.plan.pk}),
+    "imports:undo": _rule(exp(OFFICE), lambda w: {"plan_id": w.plan.pk},
+                          post=lambda w: {"import_id": w.plan.imports.get().pk}),
     # --- work plans -------------------------------------------------------------------------------
     "workplans:list": _rule(exp(TASK_A), lambda w: {"task_id": w.task_a.pk}),
     "workplans:add": _rule(exp(TASK_A, leader=403), lambda w: {"task_id": w.task_a.pk},
@@ -146,7 +171,7 @@ RULES: dict[str, Rule] = {
                               post_expect=exp(leader=403, liaison_b=404, admins=403, office=OK, unit_a=OK)),
     "workplans:unquantified": _rule(exp(OFFICE)),
     # --- rounds (admins: an empty list page, or a refusal) ------------------------------------------
-    "rounds:list": _rule(exp(BUSINESS, admins=(OK, 403))),
+    "rounds:list": _rule(exp(BUSINESS)),
     "rounds:open": _rule(exp(OFFICE), post=lambda w: {}),
     "rounds:mine": _rule(exp(units=OK)),
     "rounds:cadence_create": post_only(None, lambda w: {"plan": w.plan.pk, "frequency": "monthly",
@@ -174,7 +199,7 @@ RULES: dict[str, Rule] = {
     "rounds:attachment": _rule(exp(TASK_A, admins=DENY), lambda w: {"attachment_id": w.attachment_a.pk}),
     "rounds:detach": post_only(lambda w: {"attachment_id": w.attachment_a.pk}, lambda w: {},
                                exp(staff=403, unit_a=OK, liaison_b=404, admins=DENY)),
-    "rounds:coordination": _rule(exp(BUSINESS, admins=(OK, 403))),
+    "rounds:coordination": _rule(exp(BUSINESS)),
     "rounds:coordination_respond": post_only(lambda w: {"item_id": w.item_a.pk}, lambda w: {"response": "越权答复"},
                                              exp(staff=OK, unit_a=OK, liaison_b=404, admins=DENY),
                                              note="raised by unit A, addressed to 丙局"),
@@ -200,14 +225,52 @@ RULES: dict[str, Rule] = {
                                       post=lambda w: {"note": "越权办结"}, post_expect=exp(OFFICE, liaison_b=404, admins=404)),
     "supervision:notice_docx": _rule(exp(TASK_A, admins=DENY), lambda w: {"notice_id": w.notice_a.pk}),
     "supervision:notice_pdf": _rule(exp(TASK_A, admins=DENY), lambda w: {"notice_id": w.notice_a.pk}),
+    "supervision:extension_document": _rule(exp(default=404), lambda w: {"request_id": w.extension_a.pk},
+                                            note="the world's request is not decided: no reply to download (404); "
+                                                 "unit B and the admins 404 whatever it is"),
+    "supervision:closure_document": _rule(exp(default=404), lambda w: {"closure_id": 999999},
+                                          note="no such closure: 404 for everyone signed in"),
     "supervision:extension_decide": post_only(lambda w: {"request_id": w.extension_a.pk}, lambda w: {"approve": "1"},
                                               exp(staff=OK, liaison_b=404, admins=DENY)),
     "supervision:completion_verify": _rule(exp(office=405, liaison_b=404, admins=404), lambda w: {"request_id": w.completion_a.pk},
                                            post=lambda w: {}, post_expect=exp(OFFICE, liaison_b=404, admins=404)),
     "supervision:completion_return": _rule(exp(office=405, liaison_b=404, admins=404), lambda w: {"request_id": w.completion_a.pk},
                                            post=lambda w: {"reason": "越权"}, post_expect=exp(OFFICE, liaison_b=404, admins=404)),
+    "supervision:evidence": _rule(exp(TASK_A, admins=DENY), lambda w: {"file_id": w.evidence_a.pk}),
     "supervision:instruction_ack": post_only(lambda w: {"instruction_id": w.instruction_a.pk}, lambda w: {},
                                              exp(unit_a=OK, liaison_b=404, admins=DENY)),
+    # --- items (duban.items): the kinds of 督办事项 ------------------------------------------------------
+    "items:index": _rule(exp(BUSINESS)),
+    "items:new_instruction": _rule(exp(OFFICE), post=lambda w: {}),
+    "items:new_proposal": _rule(exp(OFFICE), post=lambda w: {}),
+    "items:new_assigned": _rule(exp(OFFICE), post=lambda w: {}),
+    "items:new_meeting": _rule(exp(OFFICE), post=lambda w: {}),
+    "items:meeting": _rule(exp(staff=OK, units=404, admins=403), lambda w: {"pk": w.kinds_meeting.pk},
+                           post=lambda w: {"text": "越权议定", "lead_units": "甲局"},
+                           post_expect=exp(OFFICE, units=404, admins=403),
+                           note="meetings are the office's and leaders'; units see their decisions as tasks"),
+    "items:sign_off": post_only(lambda w: {"pk": w.kinds_instruction_a.pk}, lambda w: {"note": "越权阅示"},
+                                exp(leader=OK, liaison_b=404, admins=DENY)),
+    "items:contact": post_only(lambda w: {"pk": w.kinds_proposal_a.pk},
+                               lambda w: {"c-on": "2026-11-01", "c-way": "phone", "c-note": "越权"},
+                               exp(unit_a=OK, liaison_b=404, admins=DENY)),
+    "items:reply": post_only(lambda w: {"pk": w.kinds_proposal_a.pk},
+                             lambda w: {"replied_on": "2026-11-01", "text": "越权答复"},
+                             exp(unit_a=OK, liaison_b=404, admins=DENY)),
+    "items:satisfaction": post_only(lambda w: {"pk": w.kinds_proposal_a.pk}, lambda w: {"satisfaction": "satisfied"},
+                                    exp(OFFICE, liaison_b=404, admins=DENY)),
+    "items:rectify": post_only(lambda w: {"pk": w.kinds_assigned_a.pk},
+                               lambda w: {"rectified_on": "2026-11-01", "note": "越权整改"},
+                               exp(unit_a=OK, liaison_b=404, admins=DENY)),
+    "items:document": _rule(exp(TASK_A, admins=DENY), lambda w: {"pk": w.kinds_document_a.pk}),
+    "items:rules": _rule(exp(OFFICE), post=lambda w: {"proposal_reply_months": "1", "instruction_default_workdays": "1"}),
+    "items:add_workday": post_only(lambda w: {}, lambda w: {"day-day": "2027-01-01", "day-is_workday": ""}, exp(OFFICE)),
+    "items:delete_workday": post_only(lambda w: {"pk": w.kinds_workday.pk}, lambda w: {}, exp(OFFICE)),
+    "items:intake_template": _rule(exp(OFFICE), lambda w: {"category": "proposal"}),
+    "items:intake_upload": _rule(exp(OFFICE), lambda w: {"category": "proposal"}, post=lambda w: {}),
+    "items:intake_preview": _rule(exp(OFFICE), lambda w: {"pk": w.kinds_batch.pk}, post=lambda w: {"action": "cancel"}),
+    "items:carry_over": _rule(exp(OFFICE), post=lambda w: {"year": "2027", "deadline": "2027-06-30",
+                                                          "task": [str(w.task_a.pk)]}),
     # --- notifications ---------------------------------------------------------------------------------
     "notifications:inbox": _rule(exp(EVERYONE)),
     "notifications:open": post_only(lambda w: {"notification_id": w.notification_a.pk}, lambda w: {},
@@ -245,9 +308,31 @@ RULES: dict[str, Rule] = {
     # leaders, 403 for everyone else whatever the round; a leader's dispatch-meeting pack: the
     # office and that leader (another leader 403: duban/exports/tests), 403 for everyone else -----
     "exports:ledger_xlsx": _rule(exp(BUSINESS), note="a unit's people: their own unit's tasks"),
+    "exports:league_xlsx": _rule(exp(staff=OK)),
+    "exports:signing_key": _rule(exp(EVERYONE), note="a public key: anyone signed in may pass it on"),
     "exports:round_briefing": _rule(exp(staff=OK), lambda w: {"round_id": w.round.pk}),
     "exports:leader_pack": _rule(exp(staff=OK), lambda w: {"leader_id": w.leader.leader_id},
                                  note="the leader fixture's own pack"),
+    "exports:year_summary": _rule(exp(staff=OK), lambda w: {"year": w.plan.year},
+                                  note="of the tasks the person may see"),
+    "exports:year_table_xlsx": _rule(exp(staff=OK), lambda w: {"year": w.plan.year},
+                                     note="of the tasks the person may see"),
+    # --- the office's document settings (duban.exports.settings_views): office only ---------------
+    "docsettings:index": _rule(exp(OFFICE)),
+    "docsettings:template": _rule(exp(OFFICE), lambda w: {"kind": "briefing"}),
+    "docsettings:template_download": _rule(exp(OFFICE), lambda w: {"kind": "briefing"}),
+    "docsettings:template_preview": _rule(exp(office=404), lambda w: {"kind": "briefing"},
+                                          note="without ?subject= a preview has nothing to fill: 404"),
+    "docsettings:template_upload": post_only(lambda w: {"kind": "briefing"}, lambda w: {}, exp(OFFICE)),
+    "docsettings:template_publish": post_only(lambda w: {"kind": "briefing", "number": 1}, lambda w: {}, exp(OFFICE)),
+    "docsettings:template_builtin": post_only(lambda w: {"kind": "briefing"}, lambda w: {}, exp(OFFICE)),
+    "docsettings:number_pattern": post_only(lambda w: {}, lambda w: {"kind": "notice", "pattern": "越权〔{年}〕{序号}号"},
+                                            exp(OFFICE)),
+    "docsettings:ledger_layouts": _rule(exp(OFFICE)),
+    "docsettings:ledger_layout_new": _rule(exp(OFFICE), post=lambda w: {"name": "越权样式", "col-title-on": "1"}),
+    "docsettings:ledger_layout": _rule(exp(office=404), lambda w: {"layout_id": 999999},
+                                       note="no such layout in the world: 404 for the office, 403 for the rest"),
+    "docsettings:ledger_layout_delete": post_only(lambda w: {"layout_id": 999999}, lambda w: {}, exp(office=404)),
     # --- the REST API (/api/v1/, duban.api): the walker's session GET stands for any caller;
     # without credentials 401 (not a redirect: API clients are programs); admin roles 403;
     # unit B 404 on unit A's objects; writes refused as on the pages (POST-only actions answer
@@ -283,12 +368,18 @@ RULES: dict[str, Rule] = {
     "api:notice-detail": _rule(exp(TASK_A, anon=401), lambda w: {"pk": w.notice_a.pk}),
     "api:indicator-list": _rule(exp(BUSINESS, anon=401)),
     "api:indicator-detail": _rule(exp(TASK_A, anon=401), lambda w: {"pk": w.task_a.targets.get().pk}),
+    "api:item-list": _rule(exp(default=405, admins=403, anon=401),
+                           post=lambda w: {"category": "proposal", "kind": "suggestion", "number": "99", "proposers": "越权",
+                                           "title": "越权建议", "assigned_on": "2026-11-01", "lead_units": "甲局"},
+                           post_expect=exp(OFFICE, anon=401)),
     "api:tokens": _rule(exp(BUSINESS), post=lambda w: {"name": "越权令牌", "expires": "90"}),
     "api:token_revoke": post_only(lambda w: {"token_id": w.api_token_a.pk}, lambda w: {},
                                   exp(default=404, liaison_a=OK, admins=403)),
     "api:webhooks": _rule(exp(OFFICE), post=lambda w: {"name": "越权推送", "url": "http://evil.example/hook"}),
     "api:webhook_toggle": post_only(lambda w: {"webhook_id": w.webhook.pk}, lambda w: {"active": "0"}, exp(office=OK)),
     "api:webhook_delete": post_only(lambda w: {"webhook_id": w.webhook.pk}, lambda w: {}, exp(office=OK)),
+    "manual:index": _rule(exp(EVERYONE), note="the user manual: every role may read every role's manual"),
+    "manual:page": _rule(exp(EVERYONE), lambda w: {"slug": "liaison"}),
 }
 
 
@@ -410,7 +501,12 @@ def _extension_a(w):
 def _completion_a(w):
     from duban.supervision.actions import claim_completion
 
-    return claim_completion(w.task_a, actor=w.liaison_a, evidence="已完成")
+    return claim_completion(w.task_a, actor=w.liaison_a, evidence="已完成",
+                            files=[("完成证明.txt", "办结佐证".encode())])
+
+
+def _evidence_a(w):
+    return w.completion_a.files.get()
 
 
 def _instruction_a(w):
@@ -435,6 +531,7 @@ BUILDERS: dict[str, Callable[[World], Any]] = {
     "round": _round, "report_a": _report_a, "attachment_a": _attachment_a, "cadence": _cadence,
     "item_a": _item_a, "notice_a": _notice_a, "extension_a": _extension_a, "completion_a": _completion_a,
     "instruction_a": _instruction_a, "notification_a": _notification_a, "robot_a": _robot_a,
+    "evidence_a": _evidence_a,
 }
 
 
@@ -450,13 +547,93 @@ def _webhook(w):
     return Webhook.objects.create(name="OA", url="http://oa.example/hook", secret="s" * 32, created_by=w.office)
 
 
-BUILDERS.update({"api_token_a": _api_token_a, "webhook": _webhook})
+def _failed_message(w):
+    from duban.jobs.models import Message
+
+    return Message.objects.create(channel="email", target="a@example.gov.cn", subject="测试", body="测试",
+                                  status="failed", attempts=6, last_error="邮件发送失败（SMTPException）")
+
+
+def _outbound_host(w):
+    from duban.security.models import OutboundHost
+
+    return OutboundHost.objects.get_or_create(host="oa.example.gov.cn", defaults={"note": "督查室OA"})[0]
+
+
+def _kinds_instruction_a(w):
+    from duban.items.actions import create_instruction
+
+    return create_instruction(actor=w.office, leader=w.leader.leader, document_title="甲局专报", instruction="抓紧办理",
+                              instructed_on=dt.date(2026, 11, 2), received_on=dt.date(2026, 11, 3),
+                              lead_units=[w.unit_a], deadline=dt.date(2026, 12, 31))[0].task
+
+
+def _kinds_proposal_a(w):
+    from duban.items.actions import create_proposal
+
+    return create_proposal(actor=w.office, kind="suggestion", number="101", proposers="张代表", title="关于增设公交线路的建议",
+                           assigned_on=dt.date(2026, 10, 1), lead_units=[w.unit_a]).task
+
+
+def _kinds_assigned_a(w):
+    from duban.items.actions import create_assigned
+
+    return create_assigned(actor=w.office, source="inspection", issuer="市政府督查室", doc_number="市督查〔2026〕12号",
+                           received_on=dt.date(2026, 10, 8), title="整改河道垃圾问题", lead_units=[w.unit_a],
+                           deadline=dt.date(2026, 12, 31)).task
+
+
+def _kinds_document_a(w):
+    from duban.items.actions import attach_document
+
+    return attach_document(w.kinds_assigned_a, actor=w.office, purpose="order", data="交办单内容".encode(),
+                           name="交办单.txt")
+
+
+def _kinds_meeting(w):
+    from duban.items.actions import ItemFacts, create_decision, create_meeting
+
+    meeting = create_meeting(actor=w.office, kind="standing", title="区政府第12次常务会议", held_on=dt.date(2026, 10, 20))
+    create_decision(meeting, actor=w.office, text="会议原则同意方案，由甲局牵头。",
+                    facts=ItemFacts(title="", lead_units=[w.unit_a], deadline=dt.date(2026, 12, 31)))
+    return meeting
+
+
+def _kinds_batch(w):
+    from duban.items.models import IntakeBatch
+
+    return IntakeBatch.objects.create(category="proposal", source_name="建议.xlsx", created_by=w.office, rows=[
+        {"_row": 3, "kind": "人大代表建议", "number": "9", "proposers": "张代表", "title": "建议", "assigned_on": "2026-11-01",
+         "lead_units": "甲局", "co_units": ""}])
+
+
+def _kinds_workday(w):
+    from duban.items.models import WorkdayOverride
+
+    return WorkdayOverride.objects.create(day=dt.date(2027, 2, 7), is_workday=True, note="调休上班")
+
+
+BUILDERS.update({"kinds_instruction_a": _kinds_instruction_a, "kinds_proposal_a": _kinds_proposal_a,
+                 "kinds_assigned_a": _kinds_assigned_a, "kinds_document_a": _kinds_document_a,
+                 "kinds_meeting": _kinds_meeting, "kinds_workday": _kinds_workday,
+                 "kinds_batch": _kinds_batch})
+
+
+def _account_change(w):
+    from duban.accounts.approvals import request_access
+
+    return request_access(w.liaison_a, role="unit_head", unit=w.unit_a, actor=w.sysadmin)
+
+
+BUILDERS.update({"account_change": _account_change, "api_token_a": _api_token_a, "webhook": _webhook, "outbound_host": _outbound_host,
+                 "failed_message": _failed_message})
 
 
 @pytest.fixture
 def world(plan, office, leader, liaison_a, head_a, liaison_b, sysadmin, secadmin, auditor, units):
     from duban.accounts.models import Lockout
-    from duban.plans.models import ImportBatch, Task
+    from duban.imports.models import ImportBatch
+    from duban.plans.models import Task
     from duban.workplans.models import Milestone
 
     w = World(plan, office, leader, liaison_a, head_a, liaison_b, sysadmin, secadmin, auditor)
@@ -472,12 +649,19 @@ def world(plan, office, leader, liaison_a, head_a, liaison_b, sysadmin, secadmin
 
 # --- checking -----------------------------------------------------------------------------------
 
-EXCLUDED_FROM_SNAPSHOT = {"audit.event", "sessions.session", "accounts.usersession", "accounts.signinfailure"}
+# Logs and counters a refusal may write: the audit chain, refusal and request counts.
+EXCLUDED_FROM_SNAPSHOT = {"audit.event", "audit.chainhead", "audit.refusal", "security.ratecount", "sessions.session",
+                          "accounts.usersession", "accounts.signinfailure"}
 
 
 def snapshot() -> dict[str, list]:
     """Every row of every model that a refused write must leave alone (logs excluded:
-    a refusal may be recorded)."""
+    a refusal may be recorded). The day's stored status lights are brought up to date
+    first, as the first request of a day would (duban.status.middleware): a refused
+    request that changes them after this has changed a task's facts."""
+    from duban.status.store import ensure_current
+
+    ensure_current()
     out = {}
     for model in apps.get_models():
         label = model._meta.label_lower

@@ -12,6 +12,7 @@ from duban.lib.passwords import generate_password
 
 class Command(BaseCommand):
     help = "创建或重置系统管理员、安全管理员、审计员账号（密码随机生成，首次登录须修改）"
+    group = "运维"  # the heading it is listed under in `duban --help` (duban/cli.py)
 
     def add_arguments(self, parser):
         parser.add_argument("--role", required=True, choices=sorted(r.value for r in ADMIN_ROLES))

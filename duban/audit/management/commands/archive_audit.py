@@ -9,6 +9,7 @@ from duban.security.models import SecurityPolicy
 
 class Command(BaseCommand):
     help = "将超过保存期的审计记录写入压缩归档文件并校验，校验无误后移出在线表"
+    group = "运维"  # the heading it is listed under in `duban --help` (duban/cli.py)
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than-days", type=int, default=None,

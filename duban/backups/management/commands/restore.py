@@ -1,6 +1,8 @@
 """`duban restore ARCHIVE [--yes]`: put a backup back (see duban/backups/archive.py).
-The archive is verified in full first; a damaged or foreign file, another database
-vendor or a backup of a newer Duban is refused with nothing changed. Without --yes
+The archive's signature is checked over every byte and the archive verified in full
+first; an unsigned, wrongly signed, damaged or foreign file, another database vendor or
+a backup of a newer Duban is refused with nothing changed. Credentials revoked or
+changed since the backup stay revoked, and are listed. Without --yes
 the command shows what the backup holds and asks before replacing anything."""
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from duban.backups.errors import BackupError
 
 class Command(BaseCommand):
     help = "从备份文件恢复数据库和私有文件（先完整校验；当前数据将被替换）"
+    group = "备份"  # the heading it is listed under in `duban --help` (duban/cli.py)
 
     def add_arguments(self, parser):
-        parser.add_argument("archive", help="duban backup 生成的 .tar.gz 文件")
+        parser.add_argument("archive", help="duban backup 生成的 .dbk 备份文件（加密并签名）")
         parser.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
         parser.add_argument("--check", action="store_true",
                             help="只校验备份文件（完整读取、逐个核对摘要、检查数据库副本），不恢复；校验结果记入审计日志")
@@ -57,3 +60,7 @@ class Command(BaseCommand):
             self.stdout.write(f"备份之后产生的审计记录 {result.carried_events} 条已保留。")
         if result.migrated:
             self.stdout.write(f"已执行数据库迁移 {len(result.migrated)} 项。")
+        if result.credentials_kept:
+            self.stdout.write("账号凭据与会话（备份之后撤销或更换的凭据保持撤销，不随备份恢复）：")
+            for line in result.credentials_kept:
+                self.stdout.write(f"  {line}")

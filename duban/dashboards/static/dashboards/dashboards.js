@@ -49,6 +49,7 @@
     sections: function (d) { return stacked(d, "sections", true); },
     leaders: function (d) { return stacked(d, "leaders", false); },
     units: function (d) { return stacked(d, "units", true); },
+    kinds: function (d) { return stacked(d, "kinds", true); },
     trend: function (d) {
       var opt = base();
       var t = d.trend;
@@ -70,7 +71,7 @@
   };
 
   function rowsOf(d, kind) {
-    if (kind === "sections" || kind === "units" || kind === "leaders") return d[kind].labels.length;
+    if (kind === "sections" || kind === "units" || kind === "leaders" || kind === "kinds") return d[kind].labels.length;
     return 0;
   }
 

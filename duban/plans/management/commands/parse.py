@@ -8,6 +8,7 @@ from planparser.cli import main as parse_main
 
 class Command(BaseCommand):
     help = "解析分工方案文件并输出结果（不写入数据库）"
+    group = "导入"  # the heading it is listed under in `duban --help` (duban/cli.py)
 
     def add_arguments(self, parser):
         parser.add_argument("file")

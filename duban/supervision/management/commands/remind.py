@@ -1,11 +1,11 @@
-"""`duban remind [--loop] [--as-of DATE]`: send the reminders due (催办 before task,
-milestone and report deadlines, and overdue notices).
+"""`duban remind [--as-of DATE]`: queue the reminders due (催办 before task, milestone
+and report deadlines, and overdue notices) once. The workers do this every 10 minutes
+(duban.jobs.runner); this command is for an operator (e.g. to catch up a given date).
 
-Idempotent and safe to run twice at once: each reminder is claimed by a unique row."""
+Idempotent and safe to run beside the workers: each reminder is claimed by a unique row."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -14,27 +14,19 @@ from duban.supervision.reminders import run_reminders
 
 
 class Command(BaseCommand):
-    help = "发送到期前催办提醒和逾期提醒（--loop 持续运行）"
+    help = "发送到期前催办提醒和逾期提醒（一次；平时由后台任务每 10 分钟运行）"
+    group = "督办"  # the heading it is listed under in `duban --help` (duban/cli.py)
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", dest="as_of", help="按此日期计算（YYYY-MM-DD，默认今天）")
-        parser.add_argument("--loop", action="store_true", help="持续运行，每隔 --interval 秒检查一次")
-        parser.add_argument("--interval", type=float, default=600.0, help="循环间隔秒数（默认 600）")
 
-    def handle(self, *args, as_of=None, loop=False, interval=600.0, **options):
-        fixed = None
+    def handle(self, *args, as_of=None, **options):
+        day = timezone.localdate()
         if as_of:
             try:
-                fixed = dt.date.fromisoformat(as_of)
+                day = dt.date.fromisoformat(as_of)
             except ValueError:
                 raise CommandError(f"--as-of 日期格式应为 YYYY-MM-DD，收到“{as_of}”") from None
-        while True:
-            sent = run_reminders(fixed or timezone.localdate())
-            if sent or options["verbosity"] > 1:
-                self.stdout.write(f"已发出提醒 {len(sent)} 条")
-            if not loop:
-                return
-            try:
-                time.sleep(interval)
-            except KeyboardInterrupt:
-                return
+        sent = run_reminders(day)
+        if sent or options["verbosity"] > 1:
+            self.stdout.write(f"已发出提醒 {len(sent)} 条")

@@ -1,0 +1,7 @@
+"""Credentials of the test provider's WeCom and DingTalk stubs (no Django import)."""
+CORP_ID = "ww-test-corp"
+CORP_SECRET = "wecom-test-secret"
+AGENT_ID = "1000002"
+DING_CLIENT_ID = "ding-test-app"
+DING_CLIENT_SECRET = "ding-test-secret"
+DING_CORP_ID = "ding-test-corp"
