@@ -11,12 +11,14 @@ later of: the start of the window, the start of the last lock, the last good sig
 Concurrent attempts are counted exactly (issue 14 §6): a password is checked only after
 `begin_attempt` has stored the attempt as a failure, in a transaction serialised per
 account and address (PostgreSQL: advisory locks; SQLite: IMMEDIATE transactions), and
-only while fewer than the threshold are stored; a good password removes its row again
-(`end_attempt`). Thirty wrong passwords sent at once check five, not thirty.
+only while fewer than the threshold are stored (more wait their turn); a good password
+removes its row again (`end_attempt`). Thirty wrong passwords sent at once check five,
+not thirty; ten colleagues behind one address signing in at once all get in.
 """
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -116,12 +118,34 @@ class Refused(Exception):
 BUSY_MESSAGE = "登录尝试过多，正在核验之前的尝试，请稍后再试。"
 
 
-@transaction.atomic
-def begin_attempt(username: str, address: str | None, now=None) -> int:
+BUSY_WAIT_SECONDS = 10.0
+BUSY_POLL_SECONDS = 0.05
+
+
+def begin_attempt(username: str, address: str | None) -> int:
     """Before a password is checked: refuse (Refused) while the account or address is
-    locked or as many attempts as the threshold are already stored; otherwise store
-    this attempt as a failure and return its id, for `end_attempt`."""
-    now = now or timezone.now()
+    locked; otherwise store this attempt as a failure and return its id, for
+    `end_attempt`.
+
+    While as many attempts as the threshold are being checked right now (stored, not
+    yet concluded), this one waits for them rather than being refused: they end as
+    good sign-ins (their rows removed, room again) or as failures (then the lock they
+    made refuses this one). People behind one exit address signing in at the same
+    moment are served a moment later, and a spray still checks no more passwords than
+    the threshold. Refused as busy only after BUSY_WAIT_SECONDS."""
+    deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    while True:
+        try:
+            return _try_begin(username, address)
+        except Refused as refused:
+            if refused.lock is not None or time.monotonic() >= deadline:
+                raise
+        time.sleep(BUSY_POLL_SECONDS)
+
+
+@transaction.atomic
+def _try_begin(username: str, address: str | None) -> int:
+    now = timezone.now()
     username = username[:150]
     _serialise(username, address)
     lock = active_lock(username, address, now)

@@ -98,3 +98,28 @@ def test_a_good_password_checked_beside_wrong_ones_leaves_no_failure_behind(offi
     assert sorted(statuses) == [200, 302]
     assert len(counted) == 2
     assert SignInFailure.objects.filter(username="office").count() == 1  # the wrong one only
+
+
+def test_colleagues_behind_one_address_signing_in_at_once_all_get_in(db, counted):
+    """Ten people behind one exit address, each with the right password, at the same
+    moment: those beyond the threshold wait for the checks in flight, none is refused."""
+    for i in range(10):
+        user = User(username=f"colleague{i}", role=Role.OFFICE)
+        user.set_password(PASSWORD)
+        user.save()
+    statuses = _at_once([(f"colleague{i}", PASSWORD, "10.4.0.1") for i in range(10)])
+    assert statuses == [302] * 10
+    assert len(counted) == 10
+    assert not SignInFailure.objects.filter(address="10.4.0.1").exists()
+    assert not Lockout.objects.filter(key="10.4.0.1").exists()
+
+
+def test_a_spray_mixed_with_colleagues_still_checks_no_more_than_5_wrong_passwords(db, counted):
+    for i in range(N):
+        user = User(username=f"mixed{i}", role=Role.OFFICE)
+        user.set_password(PASSWORD)
+        user.save()
+    posts = [(f"mixed{i}", PASSWORD if i % 3 == 0 else "Wrong-pass-1", "10.5.0.1") for i in range(N)]
+    _at_once(posts)
+    assert SignInFailure.objects.filter(address="10.5.0.1").count() <= 5
+    assert Lockout.objects.filter(kind="address", key="10.5.0.1").exists()
