@@ -5,8 +5,10 @@ approves (duban.accounts.approvals, 三员分立). Deactivation is immediate."""
 from __future__ import annotations
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duban.audit.log import record
+from duban.audit.models import Event
 from duban.lib import concurrency
 
 from . import approvals
@@ -33,8 +35,6 @@ EDITABLE = ["username", "full_name", "phone", "role", "unit", "leader"]
 
 
 def _last_change(user: User) -> tuple[str, object]:
-    from duban.audit.models import Event
-
     event = (Event.objects.filter(object_type="user", object_id=str(user.pk), action__startswith="account.")
              .order_by("-at", "-id").first())
     return (event.actor_name, event.at) if event else ("", None)
@@ -104,8 +104,6 @@ def set_active(user: User, active: bool, *, actor) -> AccountChange | None:
 @transaction.atomic
 def reset_second_factor(user: User, *, actor) -> int:
     """Remove a person's authenticator (lost phone); they enrol again at next sign-in."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     n, _ = TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     record("auth.otp_reset", actor=actor, obj=user, summary=f"重置 {user.username} 的双因素认证（验证器和恢复码作废）")

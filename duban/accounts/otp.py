@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 from datetime import timedelta
+from urllib.parse import quote
 
 import segno
 from django.db import transaction
@@ -42,8 +43,6 @@ def secret_base32(device: TOTPDevice) -> str:
 
 
 def provisioning_uri(device: TOTPDevice) -> str:
-    from urllib.parse import quote
-
     label = quote(f"{ISSUER}:{device.user.username}")
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return (f"otpauth://totp/{label}?secret={secret}&issuer={quote(ISSUER)}"

@@ -10,10 +10,11 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import CommonPasswordValidator as DjangoCommon
 from django.core.exceptions import ValidationError
 
+from duban.accounts.models import User
+from duban.security.models import SecurityPolicy
+
 
 def _policy():
-    from duban.security.models import SecurityPolicy
-
     return SecurityPolicy.current()
 
 
@@ -86,8 +87,6 @@ class PasswordHistoryValidator:
         n = _policy().password_history_count
         hashes = list(user.password_history.values_list("password", flat=True)[:n])
         if user.has_usable_password():
-            from duban.accounts.models import User
-
             stored = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
             if stored and stored not in hashes:
                 hashes.insert(0, stored)

@@ -6,6 +6,7 @@ serializers only check types: the business rules are checked by the same forms a
 actions the pages use (duban.api.views)."""
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -165,8 +166,6 @@ class MilestoneSerializer(serializers.ModelSerializer):
                   "order", "version", "overdue", "can_edit", "can_complete"]
 
     def get_overdue(self, m) -> bool:
-        from django.utils import timezone
-
         return m.is_overdue(self.context.get("as_of") or timezone.localdate())
 
     def _task(self, m):

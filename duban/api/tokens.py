@@ -16,9 +16,10 @@ import secrets
 from django.utils import timezone
 
 from duban.accounts.lockout import active_lock
+from duban.accounts.middleware import PasswordPolicyMiddleware
 from duban.accounts.models import ADMIN_ROLES
-from duban.audit.log import record
 from duban.audit import refusals
+from duban.audit.log import record
 from duban.audit.models import Refusal
 
 from .models import ApiToken
@@ -55,8 +56,6 @@ def check_token(raw: str, *, now: dt.datetime | None = None) -> ApiToken:
     """The token `raw` stands for, with its user, if it may be used now; else
     TokenRefused (recorded in the audit log). The owner's account must be active, not
     locked, and not waiting for a password change or a second factor."""
-    from duban.accounts.middleware import PasswordPolicyMiddleware
-
     now = now or timezone.now()
     raw = (raw or "").strip()
     if not TOKEN_RE.match(raw):

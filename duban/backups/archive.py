@@ -46,6 +46,7 @@ import os
 import secrets
 import shutil
 import tarfile
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,17 +55,20 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from duban.accounts.models import User
 from duban.audit import chain
 from duban.audit.archive import archive_dir
 from duban.audit.log import record
 from duban.audit.models import Event
 from duban.lib import crypto, filemodes
+from duban.plans.models import Task
 from duban.status.models import StatusDay
 
 from . import credentials, database
@@ -306,8 +310,6 @@ def _os_user() -> str:
 
 
 def _mkdtemp(parent: Path, prefix: str) -> str:
-    import tempfile
-
     parent.mkdir(parents=True, exist_ok=True)
     return tempfile.mkdtemp(prefix=prefix, dir=parent)
 
@@ -545,8 +547,6 @@ def _write_back_events(rows: list[dict]) -> None:
     left out (the name stays)."""
     if not rows:
         return
-    from duban.accounts.models import User
-    from duban.plans.models import Task
 
     users = set(User.objects.filter(pk__in={r["actor_id"] for r in rows if r["actor_id"]}).values_list("pk", flat=True))
     tasks = set(Task.objects.filter(pk__in={r["task_id"] for r in rows if r["task_id"]}).values_list("pk", flat=True))
@@ -635,8 +635,6 @@ def apply_restore(prepared: PreparedRestore, *, actor=None) -> RestoreResult:
     migrated = []
     try:
         if _unapplied():
-            from django.core.management import call_command
-
             call_command("migrate", interactive=False, verbosity=0)
             migrated = prepared.pending_migrations
         with transaction.atomic():

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
 
-from duban.plans.models import Category, Plan, Section, current_year
-
 from duban.lib.concurrency import fingerprint, fingerprint_field
+from duban.plans.models import Category, Plan, Section, current_year
 
 from .models import LeagueWeights
 
@@ -51,8 +51,6 @@ class ScopeFields(forms.Form):
 
     def scope_query(self) -> str:
         """The scope as ledger filters (the ledger reads the same names)."""
-        from urllib.parse import urlencode
-
         s = self.scope()
         q = {}
         if s["plan"]:

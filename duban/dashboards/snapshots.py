@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from duban.plans.models import Task
+from duban.rounds.models import Round
 from duban.status.facts import status_for_tasks
 
 from .metrics import COLORS
@@ -55,8 +56,6 @@ def colors_on_due_date(rnd) -> dict[str, list[int]]:
 def take_due_snapshots(today=None) -> list:
     """Takes the snapshot of every round whose due date has passed and that has none
     (or one for another due date); returns the rounds done."""
-    from duban.rounds.models import Round
-
     today = today or timezone.localdate()
     done = []
     for rnd in Round.objects.filter(due_on__lt=today).order_by("due_on", "pk"):

@@ -34,6 +34,7 @@ from duban.documents import render
 from duban.lib import officedoc
 from duban.lib.officedoc import cn_date
 from duban.plans.models import Section, Task, TaskLeader, TaskUnit
+from duban.rounds.models import Report, ReportVersion, Round
 from duban.status.store import statuses
 
 LIGHTS = ("red", "yellow", "green", "done")
@@ -161,16 +162,12 @@ class Briefing:
 
 
 def issue_number(rnd) -> int:
-    from duban.rounds.models import Round
-
     return Round.objects.filter(plan_id=rnd.plan_id).filter(
         Q(due_on__lt=rnd.due_on) | Q(due_on=rnd.due_on, pk__lte=rnd.pk)).count()
 
 
 def build_briefing(rnd, *, today: dt.date | None = None) -> Briefing:
     """The figures of round `rnd` on `today` (the briefing date)."""
-    from duban.rounds.models import Report, ReportVersion
-
     today = today or timezone.localdate()
     as_of = min(today, rnd.due_on)
     passed = today > rnd.due_on or not rnd.is_open

@@ -24,6 +24,8 @@ from django.utils import timezone
 from duban.documents import render
 from duban.lib.officedoc import cn_date
 from duban.plans.models import Task
+from duban.rounds.models import CoordinationItem, Report
+from duban.supervision.models import ExtensionRequest, RequestStatus
 
 from .briefing import LIGHT_LABELS, LIGHTS, office_name, short
 from .ledger import LedgerRow, ledger_rows
@@ -61,9 +63,6 @@ class Pack:
 
 
 def build_pack(leader, *, viewer, as_of: dt.date | None = None) -> Pack:
-    from duban.rounds.models import CoordinationItem, Report
-    from duban.supervision.models import ExtensionRequest, RequestStatus
-
     as_of = as_of or timezone.localdate()
     tasks = Task.objects.visible_to(viewer).active().led_by(leader).order_by("-plan__year", "-plan_id", "order")
     rows = ledger_rows(tasks, as_of=as_of, reports=Report.objects.visible_to(viewer))

@@ -38,16 +38,16 @@ from django.views.decorators.http import require_safe
 from duban.accounts.models import Role
 from duban.accounts.permissions import role_required
 from duban.audit.log import record
-from duban.lib import signing
-from duban.ledger import filters
-from duban.plans.permissions import task_roles_required, visible_tasks
-
+from duban.dashboards.forms import FilterForm
+from duban.dashboards.league import league as league_table
+from duban.dashboards.models import LeagueWeights
 from duban.documents import render
 from duban.documents.ledgerlayout import layout_columns
-
-from duban.dashboards.league import league as league_table
-from duban.dashboards.forms import FilterForm
-from duban.dashboards.models import LeagueWeights
+from duban.ledger import filters
+from duban.lib import signing
+from duban.org.models import Leader
+from duban.plans.permissions import task_roles_required, visible_tasks
+from duban.rounds.models import Report, Round
 
 from . import briefing as briefings
 from . import pack as packs
@@ -104,8 +104,6 @@ def signing_key(request):
 def ledger_xlsx(request):
     """The ledger as .xlsx: the tasks the ledger page shows for this query string (all
     pages of it), in its order."""
-    from duban.rounds.models import Report
-
     as_of = timezone.localdate()
     visible = visible_tasks(request.user).active()
     form = filters.LedgerFilterForm(request.GET, tasks=visible)
@@ -138,8 +136,6 @@ def ledger_xlsx(request):
 @require_safe
 def round_briefing(request, round_id: int):
     """督查通报 of a round: Word by default, PDF with ?format=pdf."""
-    from duban.rounds.models import Round
-
     rnd = get_object_or_404(Round.objects.select_related("plan"), pk=round_id)
     fmt = _format(request)
     b = briefings.build_briefing(rnd, today=timezone.localdate())
@@ -161,8 +157,6 @@ def _format(request) -> str:
 @require_safe
 def leader_pack(request, leader_id: int):
     """A leader's pack for the next dispatch meeting: Word, or PDF with ?format=pdf."""
-    from duban.org.models import Leader
-
     if request.user.is_leader and request.user.leader_id != leader_id:
         raise PermissionDenied("只能下载本人的调度会材料")
     leader = get_object_or_404(Leader, pk=leader_id)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from duban.lib.concurrency import StaleEdit, rebase
+from duban.plans.models import Comparator, Plan, Target, Task
 from duban.plans.permissions import get_task_for_user, task_roles_required, visible_tasks
-from duban.plans.models import Plan, Target, Task
 from duban.status.forecast import NO_DATA, quantity
 
 from . import actions
@@ -37,8 +37,6 @@ def _requirement(result: IndicatorResult) -> str:
 
 
 def _comparator_word(code: str) -> str:
-    from duban.plans.models import Comparator
-
     return Comparator(code).label if code in Comparator.values else code
 
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.utils.functional import SimpleLazyObject
+
+from .models import Notification
 
 
 def unread_count(user) -> int:
     """How many of the person's notifications are unread. On every page with the
     navigation bar, so one plain COUNT statement (no query built by the ORM)."""
-    from .models import Notification
-
     meta = Notification._meta
     qn = connection.ops.quote_name
     sql = (
@@ -26,6 +27,5 @@ def unread(request) -> dict:
         return {}
 
     # Lazy: pages that never show the nav never run the query; the template caches it.
-    from django.utils.functional import SimpleLazyObject
 
     return {"unread_count": SimpleLazyObject(lambda: unread_count(user))}

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from duban.accounts.models import Role
 from duban.accounts.permissions import role_required
+from duban.org.models import Leader
 
 from .models import Task
 
@@ -33,8 +34,6 @@ def get_task_for_user(request, pk: int, queryset=None) -> Task:
 
 def get_leader_for_user(request, pk: int):
     """A leader's page is for the office and the leaders; everyone else gets 404."""
-    from duban.org.models import Leader
-
     if not request.user.sees_all_tasks:
         raise Http404
     return get_object_or_404(Leader, pk=pk)

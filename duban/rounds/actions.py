@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from duban.accounts.models import Role
@@ -31,7 +32,6 @@ from duban.org.models import Leader, Unit
 from duban.plans.models import Task, TaskUnit
 from duban.plans.signals import facts_changed
 
-from .permissions import can_accept, can_approve, can_edit, can_respond, can_return
 from .models import (
     Attachment,
     Cadence,
@@ -43,6 +43,7 @@ from .models import (
     ScopeKind,
     TargetActual,
 )
+from .permissions import can_accept, can_approve, can_edit, can_respond, can_return
 
 CONTENT_FIELDS = ("progress_status", "percent", "progress", "problems", "next_steps", "coordination")
 
@@ -300,8 +301,6 @@ def _freeze(report: Report, actor) -> ReportVersion:
 def _tell_unit(units, report: Report, *, kind: str, title: str, body: str = "", heads_only: bool = False) -> None:
     """An inbox message (and the channels each person chose) about a report, to the
     people of `units`, once the transaction commits."""
-    from django.urls import reverse
-
     people = [u for u in people_of_units(units) if not heads_only or u.role == Role.UNIT_HEAD]
     notify(people, kind=kind, title=title, body=body, url=reverse("rounds:report", args=[report.pk]),
                      task=report.task)

@@ -2,6 +2,8 @@
 editor and review, version history, attachments, the Excel sheet, coordination."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from duban.accounts.models import Role
@@ -22,7 +25,16 @@ from duban.plans.permissions import task_roles_required
 
 from . import actions, permissions, review
 from .actions import ActionError, ReportConflict
-from .forms import AttachmentForm, addressee_choices, CadenceForm, ReportForm, ResponseForm, ReturnForm, RoundForm, SheetUploadForm
+from .forms import (
+    AttachmentForm,
+    CadenceForm,
+    ReportForm,
+    ResponseForm,
+    ReturnForm,
+    RoundForm,
+    SheetUploadForm,
+    addressee_choices,
+)
 from .models import Attachment, Cadence, CoordinationItem, Report, Round
 from .sheets import SheetErrors, build_round_sheet, import_round_sheet
 
@@ -386,8 +398,6 @@ def sheet_download(request, round_id: int):
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name)
 
 
@@ -465,8 +475,6 @@ def coordination_respond(request, item_id: int):
 
 
 def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     nxt = request.POST.get("next", "")
     return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
 

@@ -46,6 +46,8 @@ from typing import Iterable
 
 from duban.lib.rows import Dates, filtered
 from duban.lib.rows import rows as raw_rows
+from duban.plans.models import Target
+from duban.rounds.models import Round, TargetActual
 
 Number = Decimal | int | float
 
@@ -279,8 +281,6 @@ def load_indicators(source, as_of: dt.date, dates=None) -> dict[int, list[Indica
     round, dated; see the module docstring) sorted by date. Two queries for the
     targets and actuals, one for the rounds' period ends; tasks without targets are
     absent."""
-    from duban.plans.models import Target
-
     dates = dates or Dates(as_of)
     out: dict[int, list[Indicator]] = {}
     by_id: dict[int, Indicator] = {}
@@ -300,8 +300,6 @@ def load_indicators(source, as_of: dt.date, dates=None) -> dict[int, list[Indica
 
 
 def _load_actuals(by_id: dict[int, Indicator], source, as_of: dt.date, dates) -> None:
-    from duban.rounds.models import Round, TargetActual
-
     period_end = {pk: dates.date(end) for pk, end in raw_rows(Round.objects.order_by(), "pk", "period_end")}
     best: dict[tuple[int, int], tuple] = {}  # (target, round) → (rank, day, value)
     rows = TargetActual.objects.order_by().filter(report__status__in=COUNTED_STATUSES,

@@ -8,8 +8,13 @@
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+from django.core.files.storage import storages
+
+from duban.lib.filemodes import loose, loose_paths
 
 
 @register(Tags.security, deploy=True)
@@ -34,12 +39,6 @@ def check_deployment(app_configs=None, **kwargs):
 def check_file_modes(app_configs=None, **kwargs):
     """duban.W003: a file or folder of the private data that others can read (an
     install from before files were made private, or a copy made by hand)."""
-    from pathlib import Path
-
-    from django.core.files.storage import storages
-
-    from duban.lib.filemodes import loose, loose_paths
-
     data = Path(settings.DATA_DIR)
     static = Path(settings.STATIC_ROOT)
     found = [data] if loose(data) else []

@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from duban.accounts.models import Role, User
 from duban.audit import seals
-from duban.lib.passwords import generate_password
-from duban.org.models import Leader, Unit
 from duban.imports.actions import import_plan
 from duban.imports.preview import build_preview, parse_upload, sha256_of
+from duban.lib.passwords import generate_password
+from duban.org.models import Leader, Unit
 from duban.plans.models import Plan
+from duban.rounds.actions import open_round
+from duban.rounds.models import ProgressStatus, Report, ReportVersion, Round
 
 SEED = Path(settings.BASE_DIR) / "examples" / "daxing-2026-plan.txt"
 
@@ -91,9 +93,6 @@ def load_demo_round(today: dt.date | None = None):
     order) 12 went in on time (4 of them accepted), 3 late, 1 was returned, 4 are
     missing. The round is the latest month already past its due date. Nothing is done
     when the plan already has a round. Returns the round, or None."""
-    from duban.rounds.actions import open_round
-    from duban.rounds.models import ProgressStatus, Report, ReportVersion, Round
-
     plan = Plan.objects.order_by("pk").first()
     if plan is None or Round.objects.filter(plan=plan).exists():
         return None

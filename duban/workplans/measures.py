@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
+from duban.plans.models import Target
+
 from .models import Milestone
 
 
 def has_target():
-    from duban.plans.models import Target
-
     return Exists(Target.objects.filter(task=OuterRef("pk")))
 
 
