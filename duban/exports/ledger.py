@@ -30,10 +30,11 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from duban.documents.ledgerlayout import default_columns
-from duban.rounds.models import Report
-from duban.status.forecast import COMPARATOR_WORDS, load_indicators, quantity
+from duban.lib.officedoc import cn_date
 from duban.lib.xlsx import FORMULA_TRIGGERS, safe_row, set_default_cell_style
 from duban.plans.models import Section, Task, TaskKind, TaskLeader, TaskUnit
+from duban.rounds.models import Report
+from duban.status.forecast import COMPARATOR_WORDS, load_indicators, quantity
 from duban.status.store import statuses
 from duban.workplans.models import Milestone
 
@@ -349,8 +350,6 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.worksheet.worksheet import Worksheet
-
-    from duban.lib.officedoc import cn_date
 
     if rows is None:
         rows = ledger_rows(tasks, as_of=as_of, reports=reports)
