@@ -58,6 +58,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _sizes import size_name
+
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 28)
 PG_NAME = "duban_bench_dash"
@@ -215,11 +217,6 @@ def timed_get(client, path: str) -> float:
     if response.status_code != 200:
         raise SystemExit(f"{path}: HTTP {response.status_code}")
     return ms
-
-
-def size_name(n: int) -> str:
-    """100000 → "100k", 1000000 → "1000k", 5000 → "5k", 1234 → "1234"."""
-    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
 
 def p95(values: list[float]) -> float:

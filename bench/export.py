@@ -24,7 +24,7 @@ Last lines, the figures (target: under 3 s for 10,000 tasks):
     ledger_xlsx_10k: N s
     ledger_xlsx_view_10k: N s
 
-With --tasks the figures keep their names (the task count is printed above them).
+With --tasks N the names carry N instead (`ledger_xlsx_2k` for 2,000 tasks).
 The machine is shared: compare figures of one run, not across runs.
 """
 from __future__ import annotations
@@ -39,6 +39,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _sizes import size_name
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 3.0
@@ -215,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"tasks: {n}; file: {len(data) / 1024:.0f} KiB; target: < {TARGET_S} s")
         log(f"cpu: {cpu:.2f} s (process time of write_ledger; the wall time below grows with the machine's load, "
             f"load average now {os.getloadavg()[0]:.2f})")
-        print(f"ledger_xlsx_10k: {seconds:.2f} s", flush=True)
-        print(f"ledger_xlsx_view_10k: {view:.2f} s", flush=True)
+        print(f"ledger_xlsx_{size_name(n)}: {seconds:.2f} s", flush=True)
+        print(f"ledger_xlsx_view_{size_name(n)}: {view:.2f} s", flush=True)
     finally:
         if args.keep:
             log(f"数据保留在 {data_dir}")

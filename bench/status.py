@@ -41,6 +41,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from _sizes import size_name
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 5.0
 TARGET_MS = 5.0
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", metavar="URL", help="an empty PostgreSQL database to use (dropped and created)")
     args = parser.parse_args(argv)
     n = args.tasks or (10_000 if args.quick else 100_000)
-    size = f"{n // 1000}k" if n % 1000 == 0 else str(n)
+    size = size_name(n)
 
     data_dir = Path(tempfile.mkdtemp(prefix="duban-bench-status-"))
     os.environ["DUBAN_DATA_DIR"] = str(data_dir)
