@@ -88,3 +88,57 @@ class Dates:
         if got is None:
             got = self.hours[key] = (dt.datetime.fromisoformat(v[:19]) + self.offset).date()
         return got
+
+
+# --- the same small query again and again ---------------------------------------------
+
+SMALL = 16  # up to this many ids, `select` runs SQL compiled once
+_SENTINEL = -7_300_000_000_000  # ids no table holds, marking where the ids go
+_compiled: dict[tuple, tuple[str, list, list[int | None]]] = {}
+
+
+def select(key, make, ids, *fields, using: str = "default"):
+    """The rows of ``make(ids).values_list(*fields)`` (as ``rows`` gives them) for a
+    short list of ids, the queryset built and compiled to SQL once per `key`, number
+    of ids and database, then run again with other ids bound in their places.
+
+    What an action recomputes is one task's status: a dozen small queries, where
+    Django spends ten times as long building and compiling each one as the database
+    spends running it (``bench/status.py``: 6.6 ms against 0.4 ms at 100,000 tasks).
+    `key` must name everything but the ids that ``make`` puts in the query (an as-of
+    date, say): the SQL made for one key is reused for every call with that key."""
+    ids = list(ids)
+    if len(ids) > SMALL:
+        yield from rows(make(ids), *fields)
+        return
+    connection = connections[using]
+    cache_key = (connection.vendor, connection.settings_dict["NAME"], key, len(ids), fields)
+    got = _compiled.get(cache_key)
+    if got is None:
+        marks = [_SENTINEL - i for i in range(len(ids))]
+        sql, params = make(marks).values_list(*fields).query.sql_with_params()
+        params = list(params)
+        slots = [(_SENTINEL - p) if type(p) is int and _SENTINEL - len(ids) < p <= _SENTINEL else None
+                 for p in params]
+        if sorted(s for s in slots if s is not None) != list(range(len(ids))):
+            yield from rows(make(ids), *fields)  # the ids did not land as plain parameters
+            return
+        if len(_compiled) > 512:
+            _compiled.clear()
+        got = _compiled[cache_key] = (sql, params, slots)
+    sql, params, slots = got
+    bound = [p if s is None else ids[s] for p, s in zip(params, slots)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bound)
+        yield from cursor.fetchall()
+
+
+def task_rows(key, base, field_name: str, tasks, *fields):
+    """The rows (as ``rows`` gives them) of the queryset ``base()`` restricted to
+    `tasks` by `field_name` (see ``filtered``): through ``select`` for a short list of
+    ids, so an action's recompute runs SQL compiled before; `key` as for ``select``."""
+    if not isinstance(tasks, QuerySet) and len(tasks) <= SMALL:
+        yield from select(key, lambda ids: base().filter(**{f"{field_name}__in": ids}), tasks, *fields)
+        return
+    for qs in filtered(base(), field_name, tasks):
+        yield from rows(qs, *fields)

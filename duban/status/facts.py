@@ -17,8 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .forecast import load_indicators
-from duban.lib.rows import Dates, filtered
-from duban.lib.rows import rows as raw_rows
+from duban.lib.rows import Dates, select, task_rows
 from duban.plans.models import Task
 from duban.rounds.models import Report, Round
 from duban.supervision.models import ExtensionRequest, RequestStatus, StatusRules, TaskClosure
@@ -31,7 +30,14 @@ def current_rules(rules: Rules | None = None) -> Rules:
     """`rules`, or the office's (``StatusRules``, a row edited on the rules page)."""
     if rules is not None:
         return rules
-    return as_rules(StatusRules.current())
+    for row in select(("status.rules",), lambda ids: StatusRules.objects.filter(pk=1), [], *RULE_FIELDS):
+        return Rules(*(kind(value) for kind, value in zip(RULE_KINDS, row)))  # SQLite's 0/1 as booleans
+    return as_rules(StatusRules.current())  # a new database: the row is made with the defaults
+
+
+RULE_FIELDS = ("red_when_overdue", "red_missed_rounds", "yellow_days_before", "yellow_milestone_overdue",
+               "yellow_report_returned", "yellow_lag_points", "yellow_forecast_miss")
+RULE_KINDS = tuple(type(getattr(Rules(), name)) for name in RULE_FIELDS)
 
 
 def as_rules(obj) -> Rules:
@@ -61,36 +67,40 @@ def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for qs in filtered(Task.objects.order_by(), "pk", source):  # the tasks themselves
-            for pk, deadline, issued, year in raw_rows(qs, "pk", "deadline", "plan__issued", "plan__year"):
-                deadline = dates.date(deadline)
-                facts[pk] = TaskFacts(pk, deadline, deadline, dates.date(issued) or dt.date(year, 1, 1), year=year)
+        for pk, deadline, issued, year in task_rows(("facts.tasks",), Task.objects.order_by, "pk", source,
+                                                    "pk", "deadline", "plan__issued", "plan__year"):
+            deadline = dates.date(deadline)
+            facts[pk] = TaskFacts(pk, deadline, deadline, dates.date(issued) or dt.date(year, 1, 1), year=year)
         if not facts:
             return facts
 
-        ext = ExtensionRequest.objects.order_by().filter(status=RequestStatus.APPROVED, decided_on__lte=as_of)
+        def ext():
+            return ExtensionRequest.objects.order_by().filter(status=RequestStatus.APPROVED, decided_on__lte=as_of)
+
         latest: dict[int, tuple] = {}
-        for qs in filtered(ext, "task_id", source):
-            for task_id, decided_on, pk, new in raw_rows(qs, "task_id", "decided_on", "pk", "new_deadline"):
-                key = (dates.date(decided_on), pk)
-                if task_id not in latest or key > latest[task_id][0]:
-                    latest[task_id] = (key, dates.date(new))
+        for task_id, decided_on, pk, new in task_rows(("facts.extensions", as_of), ext, "task_id", source,
+                                                      "task_id", "decided_on", "pk", "new_deadline"):
+            key = (dates.date(decided_on), pk)
+            if task_id not in latest or key > latest[task_id][0]:
+                latest[task_id] = (key, dates.date(new))
         for task_id, (_, new) in latest.items():
             if task_id in facts:
                 facts[task_id].deadline = new
 
-        closures = TaskClosure.objects.order_by().filter(closed_on__lte=as_of).exclude(reopened_on__lte=as_of)
-        for qs in filtered(closures, "task_id", source):
-            for task_id, closed_on in raw_rows(qs, "task_id", "closed_on"):
-                if task_id in facts:
-                    facts[task_id].closed_on = dates.date(closed_on)
+        def closures():
+            return TaskClosure.objects.order_by().filter(closed_on__lte=as_of).exclude(reopened_on__lte=as_of)
+
+        for task_id, closed_on in task_rows(("facts.closures", as_of), closures, "task_id", source,
+                                            "task_id", "closed_on"):
+            if task_id in facts:
+                facts[task_id].closed_on = dates.date(closed_on)
 
         get = facts.get
-        for qs in filtered(Milestone.objects.order_by(), "task_id", source):
-            for task_id, due, done_on in raw_rows(qs, "task_id", "due", "done_on"):
-                f = get(task_id)
-                if f is not None:
-                    f.milestones.append((dates.date(due), dates.date(done_on)))
+        for task_id, due, done_on in task_rows(("facts.milestones",), Milestone.objects.order_by, "task_id", source,
+                                               "task_id", "due", "done_on"):
+            f = get(task_id)
+            if f is not None:
+                f.milestones.append((dates.date(due), dates.date(done_on)))
 
         _load_round_facts(facts, source, as_of, dates)
 
@@ -112,32 +122,37 @@ def _load_round_facts(facts: dict[int, TaskFacts], source, as_of: dt.date, dates
     # The rounds opened by the date, read once: a few rows, so the reports need no join.
     opened = {
         pk: (dates.date(opens_on), dates.date(due_on))
-        for pk, opens_on, due_on in raw_rows(Round.objects.order_by().filter(opens_on__lte=as_of), "pk", "opens_on", "due_on")
+        for pk, opens_on, due_on in select(("facts.rounds", as_of), lambda ids: Round.objects.order_by().filter(
+            opens_on__lte=as_of), [], "pk", "opens_on", "due_on")
     }
     if not opened:
         return
-    rows = Report.objects.order_by().filter(round_id__in=list(opened))
+    round_ids = sorted(opened)
+
+    def reports():
+        return Report.objects.order_by().filter(round_id__in=round_ids)
+
     returned = Report.Status.RETURNED.value
-    for qs in filtered(rows, "task_id", source):
-        for task_id, round_id, status, first_at, sub_at, percent, role in raw_rows(
-            qs, "task_id", "round_id", "status", "first_submitted_at", "submitted_at", "percent", "role",
-        ):
-            rounds = per_task[task_id]
-            rf = rounds.get(round_id)
-            if rf is None:
-                rf = rounds[round_id] = RoundFacts(round_id, *opened[round_id])
-            first_on = dates.local_date(first_at)
-            if first_on is not None and (rf.submitted_on is None or first_on < rf.submitted_on):
-                rf.submitted_on = first_on
-            if status == returned:
-                rf.returned = True
-            elif percent is not None and sub_at is not None:
-                sub_on = dates.local_date(sub_at)
-                if sub_on <= as_of:
-                    key = (role == "lead", sub_on, round_id)
-                    best = best_percent.get(task_id)
-                    if best is None or key > best[0]:
-                        best_percent[task_id] = (key, percent)
+    for task_id, round_id, status, first_at, sub_at, percent, role in task_rows(
+        ("facts.reports", tuple(round_ids)), reports, "task_id", source,
+        "task_id", "round_id", "status", "first_submitted_at", "submitted_at", "percent", "role",
+    ):
+        rounds = per_task[task_id]
+        rf = rounds.get(round_id)
+        if rf is None:
+            rf = rounds[round_id] = RoundFacts(round_id, *opened[round_id])
+        first_on = dates.local_date(first_at)
+        if first_on is not None and (rf.submitted_on is None or first_on < rf.submitted_on):
+            rf.submitted_on = first_on
+        if status == returned:
+            rf.returned = True
+        elif percent is not None and sub_at is not None:
+            sub_on = dates.local_date(sub_at)
+            if sub_on <= as_of:
+                key = (role == "lead", sub_on, round_id)
+                best = best_percent.get(task_id)
+                if best is None or key > best[0]:
+                    best_percent[task_id] = (key, percent)
     for task_id, rounds in per_task.items():
         f = facts.get(task_id)
         if f is not None:

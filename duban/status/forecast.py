@@ -44,8 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import linear_regression
 from typing import Iterable
 
-from duban.lib.rows import Dates, filtered
-from duban.lib.rows import rows as raw_rows
+from duban.lib.rows import Dates, select, task_rows
 from duban.plans.models import Target
 from duban.rounds.models import Round, TargetActual
 
@@ -284,15 +283,14 @@ def load_indicators(source, as_of: dt.date, dates=None) -> dict[int, list[Indica
     dates = dates or Dates(as_of)
     out: dict[int, list[Indicator]] = {}
     by_id: dict[int, Indicator] = {}
-    targets = Target.objects.order_by("task_id", "order", "id")
-    for qs in filtered(targets, "task_id", source):
-        for pk, task_id, value, unit, comparator, text, baseline, src, title in raw_rows(
-            qs, "pk", "task_id", "value", "unit", "comparator", "text", "baseline", "source", "task__title",
-        ):
-            ind = Indicator(pk, text, dec(value), unit, comparator, None if baseline is None else dec(baseline),
-                            task_title="" if src == "manual" else title)
-            by_id[pk] = ind
-            out.setdefault(task_id, []).append(ind)
+    for pk, task_id, value, unit, comparator, text, baseline, src, title in task_rows(
+        ("forecast.targets",), lambda: Target.objects.order_by("task_id", "order", "id"), "task_id", source,
+        "pk", "task_id", "value", "unit", "comparator", "text", "baseline", "source", "task__title",
+    ):
+        ind = Indicator(pk, text, dec(value), unit, comparator, None if baseline is None else dec(baseline),
+                        task_title="" if src == "manual" else title)
+        by_id[pk] = ind
+        out.setdefault(task_id, []).append(ind)
     if not by_id:
         return out
     _load_actuals(by_id, source, as_of, dates)
@@ -300,28 +298,32 @@ def load_indicators(source, as_of: dt.date, dates=None) -> dict[int, list[Indica
 
 
 def _load_actuals(by_id: dict[int, Indicator], source, as_of: dt.date, dates) -> None:
-    period_end = {pk: dates.date(end) for pk, end in raw_rows(Round.objects.order_by(), "pk", "period_end")}
+    period_end = {pk: dates.date(end) for pk, end in select(
+        ("forecast.period_end",), lambda ids: Round.objects.order_by(), [], "pk", "period_end")}
     best: dict[tuple[int, int], tuple] = {}  # (target, round) → (rank, day, value)
-    rows = TargetActual.objects.order_by().filter(report__status__in=COUNTED_STATUSES,
-                                                  report__submitted_at__isnull=False)
-    for qs in filtered(rows, "report__task_id", source):
-        for target_id, value, round_id, role, submitted_at, report_id in raw_rows(
-            qs, "target_id", "value", "report__round_id", "report__role", "report__submitted_at", "report_id",
-        ):
-            if target_id not in by_id:
-                continue
-            if type(submitted_at) is dt.datetime and submitted_at.tzinfo is None:  # UTC, as SQLite gives it
-                submitted_on = (submitted_at + dates.offset).date()
-            else:
-                submitted_on = dates.local_date(submitted_at)
-            if submitted_on > as_of:
-                continue
-            rank = (role == "lead", submitted_at, report_id)  # one type per database: text or datetime
-            key = (target_id, round_id)
-            got = best.get(key)
-            if got is None or rank > got[0]:
-                end = period_end.get(round_id) or submitted_on
-                best[key] = (rank, min(end, submitted_on), dec(value))
+
+    def actuals():
+        return TargetActual.objects.order_by().filter(report__status__in=COUNTED_STATUSES,
+                                                      report__submitted_at__isnull=False)
+
+    for target_id, value, round_id, role, submitted_at, report_id in task_rows(
+        ("forecast.actuals",), actuals, "report__task_id", source,
+        "target_id", "value", "report__round_id", "report__role", "report__submitted_at", "report_id",
+    ):
+        if target_id not in by_id:
+            continue
+        if type(submitted_at) is dt.datetime and submitted_at.tzinfo is None:  # UTC, as SQLite gives it
+            submitted_on = (submitted_at + dates.offset).date()
+        else:
+            submitted_on = dates.local_date(submitted_at)
+        if submitted_on > as_of:
+            continue
+        rank = (role == "lead", submitted_at, report_id)  # one type per database: text or datetime
+        key = (target_id, round_id)
+        got = best.get(key)
+        if got is None or rank > got[0]:
+            end = period_end.get(round_id) or submitted_on
+            best[key] = (rank, min(end, submitted_on), dec(value))
     for (target_id, _), (_, day, value) in best.items():
         by_id[target_id].actuals.append((day, value))
     for ind in by_id.values():

@@ -33,6 +33,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from duban.lib.rows import rows as raw_rows
+from duban.lib.rows import select
 from duban.plans.models import Task
 
 from .facts import current_rules, load_facts, status_for_tasks
@@ -77,9 +78,9 @@ def _lock_rows(ids: list[int], as_of: dt.date) -> dict[int, tuple]:
     old: dict[int, tuple] = {}
 
     def lock(chunk):
-        for pk, color, version, changed_at in (
-                TaskStatus.objects.select_for_update().filter(task_id__in=chunk).order_by("task_id")
-                .values_list("task_id", "color", "version", "changed_at")):
+        for pk, color, version, changed_at in select(
+                ("status.lock",), lambda ids: TaskStatus.objects.select_for_update().filter(task_id__in=ids)
+                .order_by("task_id"), chunk, "task_id", "color", "version", "changed_at"):
             old[pk] = (color, version, changed_at)
 
     for chunk in _chunks(ids):

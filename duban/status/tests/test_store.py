@@ -18,10 +18,10 @@ from duban.plans.models import Task
 from duban.rounds.actions import open_round, return_report, save_report_draft, submit_report
 from duban.rounds.models import Report
 from duban.status import store
-from duban.status.facts import status_for_tasks
+from duban.status.facts import as_rules, current_rules, status_for_tasks
 from duban.status.models import StatusDay, TaskStatus
 from duban.supervision import actions as sup
-from duban.supervision.models import RequestStatus
+from duban.supervision.models import RequestStatus, StatusRules
 from duban.workplans.actions import add_milestone, complete_milestone
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 28, 10))
@@ -188,3 +188,10 @@ def test_the_old_change_triggers_and_their_tables_are_dropped():
         else:
             cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'duban_dv_%'")
         assert cursor.fetchall() == []
+
+
+def test_the_rules_read_for_a_recompute_are_the_offices_with_their_types(office):
+    sup.update_status_rules(actor=office, values={"yellow_report_returned": False, "yellow_days_before": 40})
+    got, expected = current_rules(), as_rules(StatusRules.current())
+    assert got == expected and got.yellow_days_before == 40 and got.yellow_report_returned is False
+    assert got.red_when_overdue is True  # a boolean, not SQLite's 1
