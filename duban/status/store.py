@@ -102,6 +102,7 @@ def _store(facts: dict, rules: Rules, as_of: dt.date, old: dict[int, tuple]) -> 
     ops = connection.ops
     db_now, db_as_of = ops.adapt_datetimefield_value(now), ops.adapt_datefield_value(as_of)
     values, changes = [], []
+    encoded: dict[tuple, str] = {}  # many tasks share their reasons word for word
     enabled = gc.isenabled()
     gc.disable()  # many small objects, no cycles (as load_facts)
     try:
@@ -117,7 +118,11 @@ def _store(facts: dict, rules: Rules, as_of: dt.date, old: dict[int, tuple]) -> 
                     changes.append(Change(pk, version, prev[0], s.color, tuple(s.reasons), as_of, now))
             elif prev is not None:
                 version = prev[1]
-            values.append((pk, s.color, json.dumps(s.reasons, ensure_ascii=False),
+            reasons = tuple(s.reasons)
+            text = encoded.get(reasons)
+            if text is None:
+                text = encoded[reasons] = _json(s.reasons)
+            values.append((pk, s.color, text,
                            ops.adapt_datefield_value(f.deadline), db_as_of, db_now, version, changed_at))
     finally:
         if enabled:
@@ -128,6 +133,7 @@ def _store(facts: dict, rules: Rules, as_of: dt.date, old: dict[int, tuple]) -> 
     return changes
 
 
+_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder (json.dumps with options makes one a call)
 COLUMNS = ("task_id", "color", "reasons", "deadline", "as_of", "computed_at", "version", "changed_at")
 
 
@@ -138,10 +144,10 @@ def _upsert(values: list[tuple]) -> None:
     table = q(TaskStatus._meta.db_table)
     cols = ", ".join(q(c) for c in COLUMNS)
     updates = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in COLUMNS[1:])
+    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     with connection.cursor() as cursor:
         for i in range(0, len(values), CHUNK):
             chunk = values[i:i + CHUNK]
-            one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
             sql = (f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} "
                    f"ON CONFLICT ({q('task_id')}) DO UPDATE SET {updates}")
             cursor.execute(sql, [v for row in chunk for v in row])
