@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -116,7 +117,10 @@ def select(key, make, ids, *fields, using: str = "default"):
     got = _compiled.get(cache_key)
     if got is None:
         marks = [_SENTINEL - i for i in range(len(ids))]
-        sql, params = make(marks).values_list(*fields).query.sql_with_params()
+        try:
+            sql, params = make(marks).values_list(*fields).query.sql_with_params()
+        except EmptyResultSet:  # a condition no row meets (an empty IN list): no rows, no SQL
+            return
         params = list(params)
         slots = [(_SENTINEL - p) if type(p) is int and _SENTINEL - len(ids) < p <= _SENTINEL else None
                  for p in params]
@@ -137,6 +141,8 @@ def task_rows(key, base, field_name: str, tasks, *fields):
     """The rows (as ``rows`` gives them) of the queryset ``base()`` restricted to
     `tasks` by `field_name` (see ``filtered``): through ``select`` for a short list of
     ids, so an action's recompute runs SQL compiled before; `key` as for ``select``."""
+    if not isinstance(tasks, QuerySet) and not tasks:
+        return
     if not isinstance(tasks, QuerySet) and len(tasks) <= SMALL:
         yield from select(key, lambda ids: base().filter(**{f"{field_name}__in": ids}), tasks, *fields)
         return

@@ -49,6 +49,12 @@ def test_a_missing_id_gives_no_row_and_a_long_list_takes_the_plain_query(groups)
     assert sorted(task_rows(key, Group.objects.order_by, "pk", every[:2], "pk", "name")) == orm(every[:2])
 
 
+def test_no_ids_give_no_rows(groups):
+    key = ("test.groups.none", object())
+    assert list(select(key, lambda ids: Group.objects.filter(pk__in=ids), [], "pk")) == []
+    assert list(task_rows(key, Group.objects.order_by, "pk", [], "pk")) == []
+
+
 def test_other_parameters_stay_as_they_were_compiled_and_the_key_must_name_them(groups):
     """The name filter is part of the SQL made for the key: a different filter needs
     a different key (here the prefix is in it)."""
