@@ -79,6 +79,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    @property
+    def signed_in_as(self) -> str:
+        """Who is signed in, as the page header shows it: the name, then the role and
+        unit in brackets; the role is left out where the name is the role (督查室)."""
+        extra = [] if self.get_role_display() == str(self) else [self.get_role_display()]
+        if self.unit_id:
+            extra.append(str(self.unit))
+        return f"{self}（{'·'.join(extra)}）" if extra else str(self)
+
     def clean(self) -> None:
         if self.role in UNIT_ROLES and not self.unit_id:
             raise ValidationError({"unit": "单位联络员和单位负责人必须属于一个单位"})
