@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from duban.documents.ledgerlayout import default_columns
 from duban.lib.officedoc import cn_date
-from duban.lib.xlsx import FORMULA_TRIGGERS, safe_row, set_default_cell_style
+from duban.lib.xlsx import FORMULA_TRIGGERS, RowWriter, Styled, safe_row, set_default_cell_style, style_id
 from duban.plans.models import Section, Task, TaskKind, TaskLeader, TaskUnit
 from duban.rounds.models import Report
 from duban.status.forecast import COMPARATOR_WORDS, load_indicators, quantity
@@ -392,12 +392,15 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
     line = f"截至{cn_date(as_of)}，共 {len(rows)} 项任务"
     if subtitle:
         line += f"。{subtitle}"
-    ws.append([_cell(ws, title, "ledger_title")])
-    ws.append([_cell(ws, line, "ledger_subtitle")])
-    ws.append([_cell(ws, c["title"], "ledger_header") for c in columns])
+    # The rows are written as XML elements (duban.lib.xlsx.RowWriter): the same file
+    # as ws.append, without an openpyxl cell object per value.
+    writer = RowWriter(ws)
+    writer.append([_cell(ws, title, "ledger_title")])
+    writer.append([_cell(ws, line, "ledger_subtitle")])
+    writer.append([_cell(ws, c["title"], "ledger_header") for c in columns])
 
     n = len(columns)
-    status_styles = {color: f"ledger_{color}" for color in STATUS_COLORS}
+    status_styles: dict[str, int] = {}  # light → style id, registered when first used (as a cell's style is)
     current_section = object()
     data_rows = 0
     enabled = gc.isenabled()
@@ -407,9 +410,9 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
             if sections and n > 1 and r.section_id != current_section:
                 current_section = r.section_id
                 if r.section_id in section_titles:
-                    ws.row_dimensions[HEADER_ROW + data_rows + 1].height = 20
-                    ws.append([_cell(ws, "", "ledger_section"), _cell(ws, section_titles[r.section_id], "ledger_section")]
-                              + [_cell(ws, "", "ledger_section") for _ in range(n - 2)])
+                    writer.append([_cell(ws, "", "ledger_section"),
+                                   _cell(ws, section_titles[r.section_id], "ledger_section")]
+                                  + [_cell(ws, "", "ledger_section") for _ in range(n - 2)], height=20)
                     data_rows += 1
             cells = cell_values(r, i, section_titles)
             values = [cells[k] for k in keys]
@@ -421,9 +424,11 @@ def write_ledger(tasks, out: BinaryIO, *, as_of: dt.date, title: str = "重点�
             if not TRIGGERS.isdisjoint([v[0] for v in values if v]):
                 values = safe_row(ws, values)
             if status_at is not None and r.status is not None and not hasattr(values[status_at], "style"):
-                values[status_at] = _cell(ws, values[status_at], status_styles[r.status.color])
-            ws.row_dimensions[HEADER_ROW + data_rows + 1].height = height
-            ws.append(values)
+                color = r.status.color
+                if color not in status_styles:
+                    status_styles[color] = style_id(ws, f"ledger_{color}")
+                values[status_at] = Styled(values[status_at], status_styles[color])
+            writer.append(values, height=height)
             data_rows += 1
     finally:
         if enabled:
