@@ -119,8 +119,11 @@ class RowWriter:
     set column widths, merged cells and the like before the first row as usual."""
 
     def __init__(self, ws):
-        from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+        from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+        from openpyxl.compat import safe_string
         from openpyxl.utils import get_column_letter
+        from openpyxl.xml.constants import XML_NS
+        from openpyxl.xml.functions import Element, SubElement
 
         self.ws = ws
         self.row = 0
@@ -128,6 +131,8 @@ class RowWriter:
         self._illegal = ILLEGAL_CHARACTERS_RE.search
         self._error_codes = frozenset(ERROR_CODES)
         self._heights: dict[float, dict] = {}
+        self._cell_type, self._safe_string, self._element, self._sub = Cell, safe_string, Element, SubElement
+        self._preserve = {f"{{{XML_NS}}}space": "preserve"}
         ws._get_writer()
         if ws._rows is not None:
             raise ValueError("rows were already appended to this sheet with ws.append")
@@ -147,11 +152,7 @@ class RowWriter:
     def append(self, values, height: float | None = None) -> None:
         """Appends one row; `height` in points (a custom row height), or the sheet's
         (``ws.row_dimensions``) when None."""
-        from openpyxl.cell.cell import Cell, IllegalCharacterError
-        from openpyxl.compat import safe_string
-        from openpyxl.xml.constants import XML_NS
-        from openpyxl.xml.functions import Element, SubElement
-
+        Cell, safe_string, Element, SubElement = self._cell_type, self._safe_string, self._element, self._sub
         index = self.row + 1
         r = str(index)
         attrs = {"r": r}
@@ -186,6 +187,8 @@ class RowWriter:
             if isinstance(value, str):
                 value = value[:32767]
                 if self._illegal(value):
+                    from openpyxl.cell.cell import IllegalCharacterError
+
                     raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
                 if kind is None:
                     if len(value) > 1 and value[0] == "=":
@@ -199,8 +202,7 @@ class RowWriter:
                 attrs["t"] = "inlineStr"
                 cell = SubElement(row, "c", attrs)
                 if value:
-                    text = SubElement(SubElement(cell, "is"), "t",
-                                      {f"{{{XML_NS}}}space": "preserve"} if value != value.strip() else {})
+                    text = SubElement(SubElement(cell, "is"), "t", self._preserve if value != value.strip() else {})
                     text.text = value
                 else:
                     cell.text = ""  # <c …></c>, as openpyxl writes an empty cell
