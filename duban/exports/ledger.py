@@ -110,11 +110,6 @@ class LedgerRow:
         return "\n".join(lines)
 
 
-def task_ids(tasks) -> list[int]:
-    """The ids of `tasks` in the queryset's order (a sliced queryset too), each once."""
-    return list(dict.fromkeys(tasks.values_list("pk", flat=True)))
-
-
 def as_subquery(tasks):
     """`tasks` as ``pk IN (SELECT …)`` of a plain Task queryset: every query about
     them takes the SQL of the selection, not a list of ids (Django prepares each id of
@@ -185,7 +180,6 @@ def ledger_rows(tasks, *, as_of: dt.date, reports=None) -> list[LedgerRow]:
     """The rows of the ledger for `tasks` (a Task queryset, in its order), as of
     `as_of`; the progress columns from `reports` (a Report queryset, e.g.
     ``Report.objects.visible_to(user)``; every report when None)."""
-    ids = task_ids(tasks)
     source = as_subquery(tasks)
     in_source = source.values("pk")
     rows: dict[int, LedgerRow] = {}
@@ -193,10 +187,12 @@ def ledger_rows(tasks, *, as_of: dt.date, reports=None) -> list[LedgerRow]:
     enabled = gc.isenabled()
     gc.disable()  # many small objects, no cycles (as duban.status.facts.load_facts)
     try:
-        for pk, number, title, section_id, deadline, deadline_text, kind in source.values_list(
+        # The tasks' own fields in the queryset's order (a sliced queryset too), each task once.
+        for pk, number, title, section_id, deadline, deadline_text, kind in tasks.values_list(
                 "pk", "number", "title", "section_id", "deadline", "deadline_text", "kind"):
-            rows[pk] = LedgerRow(pk, number, title, section_id, deadline, deadline_text, kind,
-                                 effective_deadline=deadline)
+            if pk not in rows:
+                rows[pk] = LedgerRow(pk, number, title, section_id, deadline, deadline_text, kind,
+                                     effective_deadline=deadline)
         for task_id, name in (TaskLeader.objects.filter(task_id__in=in_source)
                               .order_by("task_id", "order", "pk").values_list("task_id", "leader__name")):
             rows[task_id].leaders.append(name)
@@ -226,7 +222,7 @@ def ledger_rows(tasks, *, as_of: dt.date, reports=None) -> list[LedgerRow]:
     finally:
         if enabled:
             gc.enable()
-    return [rows[pk] for pk in ids if pk in rows]
+    return list(rows.values())
 
 
 # --- the workbook -----------------------------------------------------------------------
