@@ -5,8 +5,8 @@ queryset (already narrowed to what the reader may see: ``Task.objects.visible_to
 in a fixed number of queries (subqueries, never lists of ids); ``write_ledger(tasks, out, as_of=...)``
 writes them to an .xlsx stream with openpyxl in write-only mode, each row one XML
 element (duban.lib.xlsx.RowWriter: the file ``ws.append`` writes, without a cell object
-per value). 10,000 tasks of six rounds of reports: 2.3 s (bench/export.py; 4.7 s
-before the rows were written so).
+per value). 10,000 tasks of six rounds of reports, the lights stored: 2.3 s
+(bench/export.py).
 
 Layout: a title row, a line saying as of when, how many and which filters, then the
 header row (frozen, repeated on every printed page) and one row per task, with a
