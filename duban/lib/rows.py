@@ -5,6 +5,8 @@
 queryset, id chunks within SQLite's parameter limit for ids); ``rows(qs, *fields)``
 streams ``values_list`` rows straight from the cursor, skipping Django's per-value
 converters; ``Dates`` turns the raw values (text on SQLite) into dates, cached.
+``select`` / ``task_rows`` run the small queries of one action (a task's facts) from
+SQL built and compiled once, with the ids bound in their places.
 """
 from __future__ import annotations
 
