@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import defaultdict
+from dataclasses import fields
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -35,21 +36,13 @@ def current_rules(rules: Rules | None = None) -> Rules:
     return as_rules(StatusRules.current())  # a new database: the row is made with the defaults
 
 
-RULE_FIELDS = ("red_when_overdue", "red_missed_rounds", "yellow_days_before", "yellow_milestone_overdue",
-               "yellow_report_returned", "yellow_lag_points", "yellow_forecast_miss")
-RULE_KINDS = tuple(type(getattr(Rules(), name)) for name in RULE_FIELDS)
+RULE_FIELDS = tuple(f.name for f in fields(Rules))  # StatusRules has a column of each name
+RULE_KINDS = tuple(type(f.default) for f in fields(Rules))
 
 
 def as_rules(obj) -> Rules:
-    return Rules(
-        red_when_overdue=obj.red_when_overdue,
-        red_missed_rounds=obj.red_missed_rounds,
-        yellow_days_before=obj.yellow_days_before,
-        yellow_milestone_overdue=obj.yellow_milestone_overdue,
-        yellow_report_returned=obj.yellow_report_returned,
-        yellow_lag_points=obj.yellow_lag_points,
-        yellow_forecast_miss=obj.yellow_forecast_miss,
-    )
+    """The rules of a ``StatusRules`` row (or anything with the same attributes)."""
+    return Rules(**{name: getattr(obj, name) for name in RULE_FIELDS})
 
 
 def load_facts(tasks, as_of: dt.date) -> dict[int, TaskFacts]:

@@ -20,7 +20,7 @@ SEVERITY = {DONE: 0, GREEN: 1, YELLOW: 2, RED: 3}
 
 @dataclass(frozen=True)
 class Rules:
-    """The status rules as plain values (``StatusRules.as_rules()`` reads the office's)."""
+    """The status rules as plain values (``duban.status.facts.current_rules`` reads the office's)."""
 
     red_when_overdue: bool = True
     red_missed_rounds: int = 2

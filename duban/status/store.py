@@ -32,8 +32,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from duban.lib.rows import rows as raw_rows
-from duban.lib.rows import select
+from duban.lib.rows import rows as raw_rows, select
 from duban.plans.models import Task
 
 from .facts import current_rules, load_facts, status_for_tasks
@@ -108,6 +107,7 @@ def _store(facts: dict, rules: Rules, as_of: dt.date, old: dict[int, tuple]) -> 
     try:
         for pk, f in facts.items():
             s = compute_status(f, as_of, rules)
+            reasons = tuple(s.reasons)
             prev = old.get(pk)
             version, changed_at = 1, db_now
             if prev is not None and prev[0]:
@@ -115,10 +115,9 @@ def _store(facts: dict, rules: Rules, as_of: dt.date, old: dict[int, tuple]) -> 
                     version, changed_at = prev[1], prev[2]
                 else:
                     version = prev[1] + 1
-                    changes.append(Change(pk, version, prev[0], s.color, tuple(s.reasons), as_of, now))
+                    changes.append(Change(pk, version, prev[0], s.color, reasons, as_of, now))
             elif prev is not None:
                 version = prev[1]
-            reasons = tuple(s.reasons)
             text = encoded.get(reasons)
             if text is None:
                 text = encoded[reasons] = _json(s.reasons)
