@@ -67,34 +67,39 @@ def league(as_of: dt.date, weights, plan: Plan | None = None, *, category: str |
     rounds opened by `as_of`, tasks it carries (lead or co) done and overdue, and the
     score. Returns (ranked, unranked: units with no rate to score)."""
     tasks = narrow(Task.objects.active(), plan, category, year)
-    scores: dict[int, UnitScore] = {
-        u.pk: UnitScore(u.pk, u.name)
-        for u in Unit.objects.filter(is_collective=False, pk__in=TaskUnit.objects.filter(task__in=tasks).values("unit_id"))
-    }
+    # The tasks each unit carries, and of them done and overdue: one pass over the
+    # task-unit links, which also names the units taking part (a separate query for
+    # them read the links a second time: 160 ms at 125,000 links).
+    carried: dict[int, tuple[int, int, int]] = {}
     if as_of == timezone.localdate():
         # Today's: counted in SQL over the stored lights.
         store.ensure_current(as_of)
-        done_q = Q(task__light__color="done")
+        lit = Q(task__light__isnull=False)
+        done_q = lit & Q(task__light__color="done")
         for unit_id, n, done, overdue in (
-                TaskUnit.objects.filter(task__in=tasks.filter(light__isnull=False).values("pk")).order_by()
-                .values("unit_id").annotate(n=Count("pk"), done=Count("pk", filter=done_q),
-                                            overdue=Count("pk", filter=~done_q & Q(task__light__deadline__lt=as_of)))
+                TaskUnit.objects.filter(task__in=tasks.values("pk")).order_by()
+                .values("unit_id").annotate(n=Count("pk", filter=lit), done=Count("pk", filter=done_q),
+                                            overdue=Count("pk", filter=lit & ~done_q & Q(task__light__deadline__lt=as_of)))
                 .values_list("unit_id", "n", "done", "overdue")):
-            s = scores.get(unit_id)
-            if s is not None:
-                s.tasks, s.done, s.overdue = n, done, overdue
+            carried[unit_id] = (n, done, overdue)
     else:
         light_of = lights(as_of)
+        counted: dict[int, list[int]] = {}
         for unit_id, task_id in TaskUnit.objects.filter(task__in=tasks).order_by().values_list("unit_id", "task_id"):
-            s = scores.get(unit_id)
-            if s is None or task_id not in light_of:
+            c = counted.setdefault(unit_id, [0, 0, 0])
+            if task_id not in light_of:
                 continue
             color, _, deadline = light_of[task_id]
-            s.tasks += 1
+            c[0] += 1
             if color == "done":
-                s.done += 1
+                c[1] += 1
             elif deadline is not None and deadline < as_of:
-                s.overdue += 1
+                c[2] += 1
+        carried = {unit_id: tuple(c) for unit_id, c in counted.items()}
+    scores: dict[int, UnitScore] = {}
+    for u in Unit.objects.filter(is_collective=False, pk__in=list(carried)).only("pk", "name"):
+        s = scores[u.pk] = UnitScore(u.pk, u.name)
+        s.tasks, s.done, s.overdue = carried[u.pk]
 
     rounds = narrow_rounds(Round.objects.all(), plan, category, year)
     for rnd in rounds.filter(due_on__lt=as_of):
