@@ -6,9 +6,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
 from django.utils import timezone
 
+from duban.lib.rows import rows as raw_rows
 from duban.org.models import Unit
 from duban.plans.models import Plan, Section, Task, TaskUnit
 from duban.status import store
@@ -90,9 +90,15 @@ def matrix(as_of: dt.date, *, plan: Plan | None = None, section: Section | None 
                  .values_list("pk", "number", "title", "light__color", "light__reasons"))
     columns = [MatrixColumn(pk, number, title, color, "，".join(reasons)) for pk, number, title, color, reasons in found]
     position = {c.pk: i for i, c in enumerate(columns)}
-    rows = _matrix_rows(tasks, len(columns))
-    for unit_id, role, color, n in (TaskUnit.objects.filter(task__in=lit.values("pk")).order_by()
-                                    .values_list("unit_id", "role", "task__light__color").annotate(n=Count("pk"))):
+    # Each unit's tasks by role and light, grouped over the links joined from the
+    # tasks; the units taking part come from the same rows (an IN subquery of the
+    # tasks for each took 227 + 163 ms at 100,000 tasks, this one query 190 ms).
+    grouped = Counter(raw_rows(tasks.filter(assignments__isnull=False).order_by(),
+                               "assignments__unit_id", "assignments__role", "light__color"))
+    rows = _matrix_rows({unit_id for unit_id, *_ in grouped}, len(columns))
+    for (unit_id, role, color), n in grouped.items():
+        if not color:  # a task whose light is not stored yet: the unit takes part, nothing to count
+            continue
         row = rows[unit_id]
         if role == TaskUnit.Role.LEAD:
             row.lead += n
@@ -106,10 +112,10 @@ def matrix(as_of: dt.date, *, plan: Plan | None = None, section: Section | None 
     return _matrix(columns, rows, total, page, pages, order)
 
 
-def _matrix_rows(tasks, width: int) -> dict[int, MatrixRow]:
-    """A row of `width` empty cells for every unit with a part in `tasks`."""
+def _matrix_rows(unit_ids, width: int) -> dict[int, MatrixRow]:
+    """A row of `width` empty cells for each unit of `unit_ids` (ids or a subquery)."""
     return {u.pk: MatrixRow(u.pk, u.name, u.is_collective, [MatrixCell("") for _ in range(width)])
-            for u in Unit.objects.filter(pk__in=TaskUnit.objects.filter(task__in=tasks).values("unit_id"))}
+            for u in Unit.objects.filter(pk__in=unit_ids)}
 
 
 def _matrix_from_lights(light_of: dict[int, Light], tasks, page: int, order: str) -> Matrix:
@@ -124,7 +130,7 @@ def _matrix_from_lights(light_of: dict[int, Light], tasks, page: int, order: str
                .values_list("pk", "number", "title")}
     columns = [MatrixColumn(pk, details[pk][0], details[pk][1], light_of[pk][0], light_of[pk][1]) for pk in page_ids]
     position = {pk: i for i, pk in enumerate(page_ids)}
-    rows = _matrix_rows(tasks, len(page_ids))
+    rows = _matrix_rows(TaskUnit.objects.filter(task__in=tasks).values("unit_id"), len(page_ids))
     wanted = set(ordered)
     for task_id, unit_id, role in TaskUnit.objects.filter(task__in=tasks).order_by().values_list("task_id", "unit_id", "role"):
         if task_id not in wanted:
