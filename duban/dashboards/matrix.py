@@ -80,7 +80,7 @@ def matrix(as_of: dt.date, *, plan: Plan | None = None, section: Section | None 
         tasks = tasks.filter(section=section)
     if as_of != timezone.localdate():
         return _matrix_from_lights(lights(as_of), tasks, page, order)
-    # Today's: counted in SQL over the stored lights; only the page's columns are read.
+    # Today's: from the stored lights; only the page's columns are read whole.
     store.ensure_current(as_of)
     lit = tasks.filter(light__isnull=False)
     total = lit.count()

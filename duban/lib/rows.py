@@ -1,5 +1,6 @@
 """Reading many rows fast: the shared query helpers of the status facts
-(duban.status.facts) and the indicators (duban.status.forecast).
+(duban.status.facts), the indicators (duban.status.forecast) and the dashboards'
+counts over every task in scope (duban.dashboards).
 
 ``filtered(qs, field, tasks)`` restricts a queryset to some tasks (one subquery for a
 queryset, id chunks within SQLite's parameter limit for ids); ``rows(qs, *fields)``

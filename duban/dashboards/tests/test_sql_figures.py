@@ -1,6 +1,7 @@
-"""Today's dashboards are counted in SQL over the stored lights (GROUP BY, lists with
+"""Today's dashboards are counted from the stored lights, read with the tasks and
+their links straight from the database (the matrix's page of columns by ORDER BY …
 LIMIT); another date's from lights computed in Python. Both must give the same
-figures: here today's SQL against the Python reference fed with the same stored
+figures: here today's path against the Python reference fed with the same stored
 lights, for the office, a leader and a unit, whole and narrowed to a plan, a kind,
 a year and a section."""
 from __future__ import annotations
