@@ -43,7 +43,10 @@ def rows(qs, *fields):
     """The rows of ``qs.values_list(*fields)`` straight from the database cursor: the
     SQL is the ORM's, but Django's per-value converters are skipped (on SQLite dates
     come back as text; ``Dates`` turns them into dates, cached)."""
-    sql, params = qs.values_list(*fields).query.sql_with_params()
+    try:
+        sql, params = qs.values_list(*fields).query.sql_with_params()
+    except EmptyResultSet:  # an empty id list: no rows, no query
+        return
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         while True:

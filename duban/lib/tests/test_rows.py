@@ -55,6 +55,12 @@ def test_no_ids_give_no_rows(groups):
     assert list(task_rows(key, Group.objects.order_by, "pk", [], "pk")) == []
 
 
+def test_rows_reads_what_the_orm_reads_and_an_empty_id_list_reads_nothing(groups):
+    some = [g.pk for g in groups[:3]]
+    assert sorted(rows_module.rows(Group.objects.filter(pk__in=some), "pk", "name")) == orm(some)
+    assert list(rows_module.rows(Group.objects.filter(pk__in=[]), "pk", "name")) == []
+
+
 def test_other_parameters_stay_as_they_were_compiled_and_the_key_must_name_them(groups):
     """The name filter is part of the SQL made for the key: a different filter needs
     a different key (here the prefix is in it)."""
