@@ -137,3 +137,18 @@ def test_the_account_links_do_not_wrap_at_desktop_widths(world, page, sign_in):
             box = page.locator("header .who").get_by_role("link", name=name).bounding_box()
             assert box and box["width"] > box["height"], f"{width}px：{name} 被折行 {box}"
         assert overflow(page) <= 0, width
+
+
+def test_the_dashboards_pages_fit_a_phone(world, phone, sign_in):
+    """The pages one step from the overview, which the menu does not list: the matrix
+    (its table scrolls inside its own frame, and nothing in it may widen the page),
+    the league table and the meeting-room screen."""
+    page = sign_in(world.office)
+    failures = []
+    for path in ("/dashboards/matrix/", "/dashboards/league/", "/dashboards/?screen=1"):
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        if overflow(page) > 0:
+            failures.append(f"{path} 宽出 {overflow(page)}px：{too_wide(page)}")
+    assert not failures, "\n".join(failures)
