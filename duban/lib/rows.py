@@ -41,8 +41,10 @@ def filtered(qs, field_name: str, tasks):
 
 def rows(qs, *fields):
     """The rows of ``qs.values_list(*fields)`` straight from the database cursor: the
-    SQL is the ORM's, but Django's per-value converters are skipped (on SQLite dates
-    come back as text; ``Dates`` turns them into dates, cached)."""
+    SQL is the ORM's, but Django's per-value converters are skipped. Date and datetime
+    columns still arrive as Python values (on SQLite the driver's converters, which
+    Django registers, parse the declared types: datetimes naive in UTC); a value
+    computed in SQL comes back as text, and ``Dates`` takes either, cached."""
     try:
         sql, params = qs.values_list(*fields).query.sql_with_params()
     except EmptyResultSet:  # an empty id list: no rows, no query
