@@ -254,6 +254,21 @@ def check_ledger(url: str, headers: dict, titles: list[str]) -> int:
     return on_first
 
 
+def check_floor(url: str, headers: dict) -> None:
+    """The floor answers a signed-in liaison with a redirect to their work, not to the
+    sign-in page (which would measure an anonymous request)."""
+    request = urllib.request.Request(url, headers=headers)
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(request, timeout=30)
+        die("联络员的首页不再是跳转：基准的“下限”需要另选一个页面")
+    except urllib.error.HTTPError as e:
+        where = e.headers.get("Location", "")
+        if e.code != 302 or "login" in where:
+            die(f"下限页 {url} 应跳转到联络员的工作页，实际 {e.code} → {where}")
+    log(f"floor {url}: 302 to the liaison's work, as a signed-in person")
+
+
 def check_ceiling(url: str, titles: list[str]) -> None:
     body = fetch(url, {})
     missing = [t for t in titles if escape(t) not in body]
@@ -427,6 +442,7 @@ def main() -> None:
             log(f"the ledger shows {rows} tasks a page: both servers are measured on {rows} rows a page")
         liaison = next(p for p in people if p["kind"] == "liaison")
         fetch(duban.url + LEDGER_PATH, {"Cookie": liaison["cookie"]})  # 200, not a redirect to sign-in
+        check_floor(duban.url + "/", {"Cookie": liaison["cookie"]})
         writers = []
         for p in people:
             if p["report_id"] is None:
@@ -445,7 +461,14 @@ def main() -> None:
         ceiling_script = lua_script(data_dir / "ceiling.lua",
                                     [{"path": f"/?limit={rows}" + (f"&unit={p['unit_id']}" if p["unit_id"] else "")}
                                      for p in people], [], args.threads, ceiling.url)
-        runs = [("ledger", duban, duban_script), ("ceiling", ceiling, ceiling_script)]
+        # The floor: what any signed-in Duban page costs before its own work (gunicorn,
+        # the middleware, the session and the user read from the database): each
+        # liaison's "/", a redirect to their work. Its ratio to the ceiling bounds what a
+        # page served by Duban can reach.
+        liaisons = [p for p in people if p["kind"] == "liaison"]
+        floor_script = lua_script(data_dir / "floor.lua", [{"path": "/", "cookie": p["cookie"]} for p in liaisons],
+                                  [], args.threads, duban.url)
+        runs = [("ledger", duban, duban_script), ("ceiling", ceiling, ceiling_script), ("floor", duban, floor_script)]
         log(
             f"load: wrk {args.threads} threads, {args.connections} connections, {rounds} round(s) of "
             f"{seconds} s per server, servers alternating, each run after a 1 s warm-up; "
@@ -487,12 +510,17 @@ def main() -> None:
             shutil.rmtree(data_dir, ignore_errors=True)
 
     ratio = results["ledger"] / results["ceiling"] if results["ceiling"] else 0.0
+    floor_ratio = results["floor"] / results["ceiling"] if results["ceiling"] else 0.0
     verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
-    log(f"ratio {ratio:.3f} {verdict} the target of {TARGET_RATIO}")
+    log(f"ratio {ratio:.3f} {verdict} the target of {TARGET_RATIO}; "
+        f"the floor (a signed-in redirect, no page) reaches {floor_ratio:.3f} of the ceiling")
     users = len(people)
+    liaisons = sum(1 for p in people if p["kind"] == "liaison")
     print(f"ledger_{users}_users_writes_1_in_{WRITE_EVERY}_rps: {results['ledger']:.1f} req/s")
     print(f"ceiling_rps: {results['ceiling']:.1f} req/s")
-    print(f"ledger_{users}_users_ceiling_ratio: {ratio:.3f} ratio", flush=True)
+    print(f"floor_{liaisons}_liaisons_signed_in_redirect_rps: {results['floor']:.1f} req/s")
+    print(f"ledger_{users}_users_ceiling_ratio: {ratio:.3f} ratio")
+    print(f"floor_{liaisons}_liaisons_ceiling_ratio: {floor_ratio:.3f} ratio", flush=True)
 
 
 if __name__ == "__main__":
