@@ -312,6 +312,9 @@ class Report(Sealed):
             # the league table's per-unit count of a round went from 127 to 19 ms and
             # the trend's count of a round from 31 to 22 ms (SQLite, bench/dashboard.py).
             models.Index(fields=["round", "unit", "first_submitted_at"], name="report_round_unit_submitted"),
+            # The trend's counts of a round's slots submitted before a date, for
+            # everyone: a range of this index (see dashboards.overview.slot_counts).
+            models.Index(fields=["round", "first_submitted_at"], name="report_round_submitted"),
             models.Index(fields=["round", "task"]),
         ]
 
