@@ -515,12 +515,11 @@ def main() -> None:
     log(f"ratio {ratio:.3f} {verdict} the target of {TARGET_RATIO}; "
         f"the floor (a signed-in redirect, no page) reaches {floor_ratio:.3f} of the ceiling")
     users = len(people)
-    liaisons = sum(1 for p in people if p["kind"] == "liaison")
     print(f"ledger_{users}_users_writes_1_in_{WRITE_EVERY}_rps: {results['ledger']:.1f} req/s")
     print(f"ceiling_rps: {results['ceiling']:.1f} req/s")
-    print(f"floor_{liaisons}_liaisons_signed_in_redirect_rps: {results['floor']:.1f} req/s")
+    print(f"floor_{len(liaisons)}_liaisons_signed_in_redirect_rps: {results['floor']:.1f} req/s")
     print(f"ledger_{users}_users_ceiling_ratio: {ratio:.3f} ratio")
-    print(f"floor_{liaisons}_liaisons_ceiling_ratio: {floor_ratio:.3f} ratio", flush=True)
+    print(f"floor_{len(liaisons)}_liaisons_ceiling_ratio: {floor_ratio:.3f} ratio", flush=True)
 
 
 if __name__ == "__main__":

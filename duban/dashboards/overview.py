@@ -305,23 +305,16 @@ def slot_counts(reports, rnd, as_of: dt.date) -> dict:
     (SQLite), the two or three counts 7 ms together."""
     by_date = local_end(as_of)
     on_time_cut = min(local_end(rnd.due_on), by_date)
+    slots = reports.count()
     on_time = reports.filter(first_submitted_at__lt=on_time_cut).count()
-    agg = {
-        "slots": reports.count(),
-        "on_time": on_time,
-        "by_date": on_time if on_time_cut == by_date else reports.filter(first_submitted_at__lt=by_date).count(),
-    }
-    return _slots(agg, rnd, as_of)
-
-
-def _slots(agg: dict, rnd, as_of: dt.date) -> dict:
+    submitted = on_time if on_time_cut == by_date else reports.filter(first_submitted_at__lt=by_date).count()
     passed = as_of > rnd.due_on
     return {
-        "slots": agg["slots"],
-        "on_time": agg["on_time"],
-        "late": agg["by_date"] - agg["on_time"] if passed else 0,
-        "missing": agg["slots"] - agg["by_date"] if passed else 0,
-        "pending": 0 if passed else agg["slots"] - agg["by_date"],
+        "slots": slots,
+        "on_time": on_time,
+        "late": submitted - on_time if passed else 0,
+        "missing": slots - submitted if passed else 0,
+        "pending": 0 if passed else slots - submitted,
     }
 
 
