@@ -152,3 +152,20 @@ def test_the_dashboards_pages_fit_a_phone(world, phone, sign_in):
         if overflow(page) > 0:
             failures.append(f"{path} 宽出 {overflow(page)}px：{too_wide(page)}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_dashboards_row_headings_stay_readable_on_a_phone(world, phone, sign_in):
+    """A table with many columns (the trend's twelve) scrolls in its frame; its row
+    headings (a round's, a chapter's, a unit's name) keep room for a few characters a
+    line instead of being squeezed to one character a line."""
+    page = sign_in(world.office)
+    for path in ("/dashboards/", "/dashboards/?screen=1"):
+        assert page.goto(path).status == 200, path
+        page.wait_for_load_state("networkidle")
+        widths = page.eval_on_selector_all(
+            ".dash-table th[scope=row]",
+            "cells => cells.map(c => [c.textContent.trim(), c.getBoundingClientRect().width,"
+            " parseFloat(getComputedStyle(c).fontSize)])")
+        assert widths, f"{path}：没有表格行标题"
+        narrow = [f"{text}（{w:.0f}px）" for text, w, size in widths if len(text) > 4 and w < 4 * size]
+        assert not narrow, f"{path} 的行标题被挤窄：{'、'.join(narrow)}"
