@@ -24,6 +24,11 @@ database duban_bench_dash, dropped and created again), in a process of its own:
      (``rounds.actions.save_report_draft``, which recomputes that task's stored
      status), then the office's overview (every task) and a unit's overview are
      requested; median of three;
+   - the floor: after a real action, the office overview's reads alone
+     (``dashboards.overview.stored_facts``: every task's stored light and its leader
+     and lead-unit links, read to the last row), nothing counted, no page; median of
+     three. No overview computed from the stored lights when it is asked for can
+     cost less;
    - quiet mix: 300 requests (--quick 150), drawn at random (seeded) with these
      weights: office overview 25, meeting-room screen poll 5, matrix 10, league
      table 10, leaders' overview 20, units' own overview 30;
@@ -36,6 +41,7 @@ names carry the numbers of tasks and reports actually built:
 
     dashboard_first_after_action_ms_100k_tasks_1000k_reports_sqlite: N ms  (target ≤ 1,000 ms)
     dashboard_first_after_action_unit_ms_…: N ms
+    dashboard_floor_read_ms_…: N ms                 (the office overview's reads alone)
     dashboard_quiet_p95_ms_…: N ms
     dashboard_busy_p50_ms_…: N ms
     dashboard_busy_p95_ms_…: N ms                  (target ≤ 300 ms)
@@ -239,6 +245,21 @@ def timed_get(client, path: str) -> float:
     return ms
 
 
+def read_floor(user) -> float:
+    """Milliseconds to read what the overview of `user` counts (``stored_facts``), to
+    the last link row, and nothing more."""
+    from duban.dashboards.metrics import scope_tasks
+    from duban.dashboards.overview import stored_facts
+
+    t0 = time.perf_counter()
+    rows, leader_links, unit_links = stored_facts(scope_tasks(user))
+    read = len(rows) + len(list(leader_links)) + len(list(unit_links))
+    ms = (time.perf_counter() - t0) * 1000
+    if not read:
+        raise SystemExit("下限读取：没有读到任何行")
+    return ms
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
@@ -283,6 +304,17 @@ def measure(people: dict, requests: int) -> dict:
         out["first"], out["first_unit"] = statistics.median(first), statistics.median(first_unit)
         log(f"真实写入（保存报告草稿）后的第一次驾驶舱（督查室，全部任务）：{', '.join(f'{v:.0f}' for v in first)} ms")
         log(f"真实写入后的第一次驾驶舱（单位，本单位任务）：{', '.join(f'{v:.0f}' for v in first_unit)} ms")
+
+        # The floor: the office's overview's reads alone after a real action (every
+        # task's stored light and its leader and lead-unit links), nothing counted, no
+        # page. Any overview computed from the stored lights when asked costs more.
+        floor = []
+        for _ in range(3):
+            writer.write()
+            floor.append(read_floor(people["office"][0]))
+        out["floor"] = statistics.median(floor)
+        log(f"下限：督查室驾驶舱只读取（每项任务的存储状态及其牵头领导、牵头单位，不计数、不出页面）："
+            f"{', '.join(f'{v:.0f}' for v in floor)} ms（目标 P95 ≤ {TARGET_P95_MS} ms）")
 
         rng = random.Random(28)
         choices = [(who, page) for who, page, w in MIX for _ in range(w)]
@@ -374,6 +406,7 @@ def run_one(db: str, n: int, requests: int, keep: bool) -> int:
         figures = [
             (f"dashboard_first_after_action_ms_{size}{suffix}", f"{out['first']:.0f} ms"),
             (f"dashboard_first_after_action_unit_ms_{size}{suffix}", f"{out['first_unit']:.0f} ms"),
+            (f"dashboard_floor_read_ms_{size}{suffix}", f"{out['floor']:.0f} ms"),
             (f"dashboard_quiet_p95_ms_{size}{suffix}", f"{out['quiet_p95']:.1f} ms"),
             (f"dashboard_busy_p50_ms_{size}{suffix}", f"{out['busy_p50']:.1f} ms"),
             (f"dashboard_busy_p95_ms_{size}{suffix}", f"{out['busy_p95']:.1f} ms"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -177,24 +178,30 @@ def overview(user, as_of: dt.date, plan: Plan | None = None, *, category: str | 
     if as_of != timezone.localdate():
         return overview_from_lights(user, as_of, plan, tasks, lights(as_of, tasks), category=category, year=year)
     store.ensure_current(as_of)
-    # Every task in scope with its stored colour and deadline in one query, its leader
-    # and lead-unit links in one query each (joined from the tasks: an IN subquery of
-    # them took twice as long), all straight from the cursor, counted in Python. At
-    # 100,000 tasks (SQLite) the office's overview went from 1,040 to about 720 ms:
-    # a GROUP BY per grouping and an ORDER BY … LIMIT per list each joined every task
-    # to its light again. The lists' reasons are read for their rows only.
+    rows, leader_links, unit_links = stored_facts(tasks)
+    return _figures(user, as_of, plan, rows=rows, leader_links=leader_links, unit_links=unit_links,
+                    lights_of=lambda ids: store.lights(ids, as_of), category=category, year=year)
+
+
+def stored_facts(tasks) -> tuple[list[TaskFacts], Iterator[tuple[int, int]], Iterator[tuple[int, int]]]:
+    """What today's overview of `tasks` counts, read from the stored lights: every
+    task with its colour and deadline in one query, its (task id, leader id) and
+    (task id, lead unit id) links in one query each (joined from the tasks: an IN
+    subquery of them took twice as long), all straight from the cursor; the links are
+    read as they are consumed. One GROUP BY per grouping, joining every task to its
+    light again, was slower: at 100,000 tasks (SQLite) the three took 894 ms against
+    326 for these reads, and the whole overview went from 1,040 to about 720 ms. These
+    reads are the floor of any overview computed from the stored lights when it is
+    asked for (``bench/dashboard.py`` times them alone)."""
     flat = _flat(tasks).order_by()
     rows = list(raw_rows(flat.filter(light__isnull=False), *FACT_FIELDS, "light__color", "light__deadline"))
     if tasks.query.distinct and len(rows) <= ID_LIST_MAX:
         # A unit's tasks: the links by the ids just read, not through the visibility
         # subquery again (130 ms a query on PostgreSQL at 100,000 tasks).
         flat = Task.objects.filter(pk__in=[r[0] for r in rows]).order_by()
-    return _figures(
-        user, as_of, plan, rows=rows,
-        leader_links=raw_rows(flat.filter(leader_links__isnull=False), "pk", "leader_links__leader_id"),
-        unit_links=raw_rows(flat.filter(assignments__role=TaskUnit.Role.LEAD), "pk", "assignments__unit_id"),
-        lights_of=lambda ids: store.lights(ids, as_of), category=category, year=year,
-    )
+    return (rows,
+            raw_rows(flat.filter(leader_links__isnull=False), "pk", "leader_links__leader_id"),
+            raw_rows(flat.filter(assignments__role=TaskUnit.Role.LEAD), "pk", "assignments__unit_id"))
 
 
 def overview_from_lights(user, as_of: dt.date, plan: Plan | None, tasks, light_of: dict[int, Light], *,
