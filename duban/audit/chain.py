@@ -261,7 +261,7 @@ def verify(*, archive_folder: Path | None = None) -> ChainReport:
         else:
             report.unchained_archives.append(path.name)
     anchor = read_anchor(report)
-    expected, prev_hash, last_source = 1, "", None
+    expected, prev_hash = 1, ""
     for seq, source, row in heapq.merge(*sources, key=lambda item: item[0]):
         if seq < expected:
             if row["hash"] == prev_hash and seq == expected - 1:
@@ -284,7 +284,7 @@ def verify(*, archive_folder: Path | None = None) -> ChainReport:
         if anchor and seq == anchor["seq"] and row["hash"] != anchor["hash"]:
             report.add(Problem(seq, _describe(row, source),
                                f"与{anchor['at']}校验时留存的锚点不符（该条及之前的记录被改写）"))
-        expected, prev_hash, last_source = seq + 1, row["hash"], source
+        expected, prev_hash = seq + 1, row["hash"]
     report.last_seq, report.last_hash = expected - 1, prev_hash
     head = ChainHead.objects.filter(pk=1).values("seq", "last_hash").first()
     if head is not None and (head["seq"] != report.last_seq or (head["last_hash"] or "") != prev_hash):

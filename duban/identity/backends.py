@@ -20,7 +20,6 @@ from duban.accounts.models import ADMIN_ROLES, User
 from duban.audit.log import record
 
 from . import directory
-from .models import Provider
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,6 @@ administrator's one approvals page (accounts:approvals, duban.accounts.approvals
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 

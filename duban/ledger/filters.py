@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 
 from duban.lib.widgets import QuickSelect
 from duban.org.models import Leader, Unit
-from duban.plans.models import Category, Plan, Section, Target, Task, TaskKind, TaskLeader, TaskQuerySet, TaskUnit
+from duban.plans.models import Category, Plan, Section, Target, TaskKind, TaskLeader, TaskQuerySet, TaskUnit
 from duban.supervision.models import TaskClosure
 from duban.workplans.measures import has_measurable_milestone, has_target, needs_measurable_q
 from duban.workplans.models import Milestone

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 
 class MilestoneQuerySet(models.QuerySet):

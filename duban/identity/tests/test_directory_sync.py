@@ -14,7 +14,6 @@ from duban.accounts.models import AccountChange
 from duban.identity.models import DirectoryRule, SyncRun
 from duban.org.models import Unit
 
-from .slapd import PEOPLE
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from duban.audit.models import Event
 from duban.conftest import PASSWORD
 from duban.items import actions
-from duban.items.models import ItemLink, ItemRules, Meeting, Proposal
+from duban.items.models import ItemLink, ItemRules, Meeting
 from duban.plans.models import Category, Task
 from duban.supervision import actions as sup
 

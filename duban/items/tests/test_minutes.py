@@ -4,7 +4,6 @@ a plain-text one with 1. items. Plain pytest, no database."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from docx import Document as Docx

@@ -14,7 +14,6 @@ from duban.notifications.models import Notification
 from duban.plans.models import Task
 from duban.supervision import actions as supervision
 from duban.workplans import actions
-from duban.workplans.models import Milestone
 
 NOW = timezone.make_aware(dt.datetime(2026, 3, 1, 10))
 HX = {"HTTP_HX_REQUEST": "true"}
