@@ -188,11 +188,13 @@ def stored_facts(tasks) -> tuple[list[TaskFacts], Iterator[tuple[int, int]], Ite
     task with its colour and deadline in one query, its (task id, leader id) and
     (task id, lead unit id) links in one query each (joined from the tasks: an IN
     subquery of them took twice as long), all straight from the cursor; the links are
-    read as they are consumed. One GROUP BY per grouping, joining every task to its
-    light again, was slower: at 100,000 tasks (SQLite) the three took 894 ms against
-    326 for these reads, and the whole overview went from 1,040 to about 720 ms. These
-    reads are the floor of any overview computed from the stored lights when it is
-    asked for (``bench/dashboard.py`` times them alone)."""
+    read as they are consumed; the listed tasks' reasons are read later, for their
+    rows only. One GROUP BY per grouping, joining every task to its light again, was
+    slower: replacing them took the office's overview from 1,040 to about 720 ms at
+    100,000 tasks (SQLite, 2026-12-03), and on 2026-12-04 the three GROUP BYs took
+    894 ms against 326 for these reads. These reads are the floor of any overview
+    computed from the stored lights when it is asked for (``bench/dashboard.py``
+    times them alone)."""
     flat = _flat(tasks).order_by()
     rows = list(raw_rows(flat.filter(light__isnull=False), *FACT_FIELDS, "light__color", "light__deadline"))
     if tasks.query.distinct and len(rows) <= ID_LIST_MAX:

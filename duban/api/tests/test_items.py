@@ -2,7 +2,6 @@
 kind's Excel template; the ledger API filters by kind and year; the schema lists the kinds."""
 from __future__ import annotations
 
-
 import pytest
 
 from duban.items.models import AssignedItem, InstructionItem, Meeting, Proposal

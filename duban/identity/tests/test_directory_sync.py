@@ -14,7 +14,6 @@ from duban.accounts.models import AccountChange
 from duban.identity.models import DirectoryRule, SyncRun
 from duban.org.models import Unit
 
-
 pytestmark = pytest.mark.django_db
 
 
