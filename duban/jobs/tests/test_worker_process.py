@@ -150,3 +150,34 @@ def test_two_workers_at_once_send_every_message_once(workers, allow_local_listen
         robot.close()
     assert sorted(robot.texts) == sorted(names)
     assert set(Message.objects.values_list("attempts", flat=True)) == {1}
+
+
+def _group(proc: subprocess.Popen) -> list[str]:
+    """The ids of the processes still in the worker's process group."""
+    return subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+
+
+def _running(proc: subprocess.Popen) -> None:
+    """Waits until the cluster runs: the command said so, and its guard process has
+    started the workers under it (more than the command and the guard in the group)."""
+    wait_for(lambda: "后台任务已启动" in proc.log_path.read_text(encoding="utf-8", errors="replace"), what="worker 启动")
+    wait_for(lambda: len(_group(proc)) > 2, what="工作进程启动")
+
+
+@pytest.mark.parametrize("how", ["group", "parent-repeated"])
+def test_a_worker_stops_on_sigterm_to_its_whole_group_or_repeated(workers, how):
+    """SIGTERM to every process of the worker at once (kill of the process group,
+    pkill) left the command hung for good inside django-q2's signal handler (this
+    case failed before the fix). Signals repeated while it stops are waited for once.
+    Either way the worker and every process under it end."""
+    proc = workers(how)
+    _running(proc)
+    if how == "group":
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        os.kill(proc.pid, signal.SIGTERM)
+        time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGTERM)
+        os.kill(proc.pid, signal.SIGINT)
+    assert proc.wait(30) == 0
+    wait_for(lambda: not _group(proc), timeout=30, what="所有后台进程退出")
